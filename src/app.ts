@@ -1,0 +1,16 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import type { Logger } from './common/logger';
+import type { Metrics } from './common/metrics';
+import type { AppPubSub } from './common/pubsub';
+import type { TokenService } from './modules/accounts/token.service';
+
+/** What lives as long as the server: shared by every request, subscription and job. */
+export interface App {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  pubSub: AppPubSub;
+  metrics: Metrics;
+  tokens: TokenService;
+}

@@ -1,0 +1,152 @@
+import { Max, Min } from 'class-validator';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { BadUserInputError } from './errors';
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: 'How many items to return (at most 100)' })
+  @Min(0)
+  @Max(100)
+  first = 20;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the item to start after' })
+  after?: string | null;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** A Relay connection whose `totalCount` is counted only when a client asks for it. */
+export class Connection<T> {
+  #count?: Promise<number>;
+
+  constructor(
+    readonly edges: Edge<T>[],
+    readonly pageInfo: PageInfo,
+    private readonly counter: () => Promise<number>,
+  ) {}
+
+  get totalCount(): Promise<number> {
+    this.#count ??= this.counter();
+    return this.#count;
+  }
+}
+
+/** The GraphQL types `<Name>Connection` and `<Name>Edge` for a node type. */
+export function connectionType<T extends object>(node: ClassType<T>, name = node.name) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'Number of items matching the filter, over all pages' })
+    totalCount!: number;
+  }
+  return ConnectionType;
+}
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface KeysetSort<Row> {
+  /** Column to order by, as SQL sees it (e.g. `users.created_at`); unique together with `idColumn`. */
+  column: string;
+  /** The row property holding that column's value. */
+  field: keyof Row & string;
+  direction: SortDirection;
+}
+
+export interface PaginateOptions<DB, TB extends keyof DB, Row extends { id: string }> {
+  /** The filtered (and tenant-scoped) query selecting `Row`, without order or limit. */
+  query: SelectQueryBuilder<DB, TB, Row>;
+  /** Tie-breaking primary key column, e.g. `users.id`. */
+  idColumn: string;
+  sort: KeysetSort<Row>;
+  first: number;
+  after?: string | null;
+}
+
+/**
+ * Keyset pagination: `where (sort, id) > (cursor)` instead of offsets, so a page costs the
+ * same however deep it is. One statement for the page; one more only if `totalCount` is asked.
+ */
+export async function paginate<DB, TB extends keyof DB, Row extends { id: string }>(
+  options: PaginateOptions<DB, TB, Row>,
+): Promise<Connection<Row>> {
+  const { query, idColumn, sort, first } = options;
+  const op = sort.direction === 'asc' ? sql.raw('>') : sql.raw('<');
+  const dir = sql.raw(sort.direction);
+  let page = query;
+  if (options.after) {
+    const [value, id] = decodeCursor(options.after);
+    page = page.where(
+      sql<boolean>`(${sql.ref(sort.column)}, ${sql.ref(idColumn)}) ${op} (${value}, ${id}::uuid)`,
+    );
+  }
+  const rows = (await page
+    .orderBy(sql`${sql.ref(sort.column)} ${dir}`)
+    .orderBy(sql`${sql.ref(idColumn)} ${dir}`)
+    .limit(first + 1)
+    .execute()) as Row[];
+  const hasNextPage = rows.length > first;
+  if (hasNextPage) rows.pop();
+  const edges = rows.map((node) => ({ node, cursor: encodeCursor(node[sort.field], node.id) }));
+  const counter = async () => {
+    const result = (await query
+      .clearSelect()
+      .select(sql<number>`count(*)::int`.as('count'))
+      .executeTakeFirst()) as { count: number } | undefined;
+    return result?.count ?? 0;
+  };
+  return new Connection(
+    edges,
+    { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    counter,
+  );
+}
+
+function encodeCursor(value: unknown, id: string): string {
+  const v = value instanceof Date ? value.toISOString() : value;
+  return Buffer.from(JSON.stringify([v, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string | number, string] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') &&
+      typeof parsed[1] === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(parsed[1])
+    ) {
+      return [parsed[0], parsed[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new BadUserInputError('Invalid cursor');
+}

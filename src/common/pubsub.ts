@@ -1,0 +1,44 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { Redis } from 'ioredis';
+
+/** Every topic a module publishes to. Payloads are small and JSON-safe: ids, not entities. */
+export enum Topic {
+  NotificationReceived = 'NOTIFICATION_RECEIVED',
+}
+
+export interface NotificationReceivedPayload {
+  notificationId: string;
+  workspaceId: string;
+  recipientId: string | null;
+  /** True when the notification is addressed to every admin of the workspace. */
+  toAdmins: boolean;
+}
+
+export type Topics = {
+  [Topic.NotificationReceived]: [NotificationReceivedPayload];
+};
+
+export type AppPubSub = PubSub<Topics>;
+
+export interface PubSubHandle {
+  pubSub: AppPubSub;
+  close(): Promise<void>;
+}
+
+/** In-process pub/sub, or Redis-backed when `redisUrl` is set so that instances share events. */
+export function createAppPubSub(redisUrl: string | undefined): PubSubHandle {
+  if (!redisUrl) {
+    return { pubSub: createPubSub<Topics>(), close: async () => undefined };
+  }
+  const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  return {
+    pubSub: createPubSub<Topics>({ eventTarget }),
+    async close() {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  };
+}

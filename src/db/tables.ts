@@ -1,0 +1,107 @@
+import type { Role } from '../modules/accounts/role';
+import type {
+  DeliveryStatus,
+  NotificationAudience,
+  NotificationSeverity,
+} from '../modules/notifications/notification.enums';
+
+/**
+ * Column types of the tables, as the plain-row read path (Kysely) sees them. They mirror the
+ * entities; the entities and migrations stay the source of truth for the schema.
+ */
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  invite_token: string;
+  settings: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface UsersTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  role: Role;
+  last_login_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SessionsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  refresh_token_hash: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  user_agent: string | null;
+  ip_address: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NotificationsTable {
+  id: string;
+  workspace_id: string;
+  audience: NotificationAudience;
+  recipient_id: string | null;
+  severity: NotificationSeverity;
+  title: string;
+  message: string;
+  link: string | null;
+  source_type: string | null;
+  source_id: string | null;
+  data: Record<string, unknown>;
+  read: boolean;
+  read_at: Date | null;
+  read_by_id: string | null;
+  delivery_status: DeliveryStatus;
+  delivery_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ActivityEventsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string | null;
+  type: string;
+  message: string | null;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+export interface AuditLogsTable {
+  id: string;
+  workspace_id: string | null;
+  user_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  success: boolean;
+  error_message: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  duration_ms: number | null;
+  details: Record<string, unknown> | null;
+  created_at: Date;
+}
+
+export interface DB {
+  workspaces: WorkspacesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  notifications: NotificationsTable;
+  activity_events: ActivityEventsTable;
+  audit_logs: AuditLogsTable;
+}
+
+/** Tables whose rows belong to one workspace. */
+export type TenantTable = {
+  [K in keyof DB]: DB[K] extends { workspace_id: string } ? K : never;
+}[keyof DB];

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { AuthResolver } from './modules/accounts/auth.resolver';
+import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.resolver';
+import { NotificationsResolver } from './modules/notifications/notifications.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  WorkspaceResolver,
+  UserResolver,
+  NotificationsResolver,
+];
+
+/**
+ * Subscriptions subscribe through the pub/sub of their own server (`context.app.pubSub`), so
+ * several servers can share one process; type-graphql's global pub/sub is never used.
+ */
+const noGlobalPubSub = {
+  publish(): void {
+    throw new Error('publish through context.app.pubSub');
+  },
+  subscribe(): AsyncIterable<unknown> {
+    throw new Error('subscribe through context.app.pubSub');
+  },
+};
+
+let schema: GraphQLSchema | undefined;
+
+/** The executable schema of every module, built once per process. */
+export function getSchema(): GraphQLSchema {
+  schema ??= buildSchemaSync({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+    pubSub: noGlobalPubSub,
+  });
+  return schema;
+}
+
+/** The SDL committed as `schema.graphql`. */
+export function printSchemaSdl(): string {
+  return `${printSchema(lexicographicSortSchema(getSchema()))}\n`;
+}

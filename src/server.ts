@@ -1,0 +1,168 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Request } from 'express';
+import { WebSocketServer } from 'ws';
+import type { App } from './app';
+import { formatError } from './common/errors';
+import { jitGateway } from './common/jit-executor';
+import { createLogger, type Logger } from './common/logger';
+import { Metrics } from './common/metrics';
+import { createAppPubSub } from './common/pubsub';
+import { checkDocumentSize } from './common/query-limits';
+import type { Config } from './config';
+import { createContext, type Context, type RequestInfo } from './context';
+import { openDatabase, type Database } from './db/database';
+import { loadOrCreateSecret } from './db/secrets';
+import { operationPlugin } from './graphql-plugins';
+import { resolveViewer } from './modules/accounts/auth.service';
+import { bearerToken, TokenService } from './modules/accounts/token.service';
+import { getSchema } from './schema';
+import { attachWebSocketGraphql } from './websocket';
+
+export interface StartOptions {
+  config: Config;
+  logger?: Logger;
+  /** Start the embedded database from a dump, in memory (tests). */
+  embeddedDump?: Blob;
+  /** Apply pending migrations on an external database too (tests). */
+  migrate?: boolean;
+}
+
+export interface RunningServer {
+  app: App;
+  db: Database;
+  /** `http://host:port/graphql` */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** HTTP, Apollo Server and graphql-ws on one port, with health and metrics endpoints. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const db = await openDatabase({
+    config,
+    logger,
+    onPoolCreated: metrics.instrumentPool,
+    ...(options.embeddedDump ? { embeddedDump: options.embeddedDump } : {}),
+    ...(options.migrate ? { migrate: true } : {}),
+  });
+  const pubSubHandle = createAppPubSub(config.redisUrl);
+  const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir, 'jwt-secret');
+  const app: App = {
+    config,
+    logger,
+    orm: db.orm,
+    pubSub: pubSubHandle.pubSub,
+    metrics,
+    tokens: new TokenService(jwtSecret, config.accessTokenTtlSeconds),
+  };
+  const schema = getSchema();
+
+  const web = express();
+  web.set('etag', false);
+  web.set('trust proxy', config.trustProxy);
+  web.disable('x-powered-by');
+  web.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  web.get('/readyz', async (_req, res) => {
+    try {
+      await (await db.pool()).query('select 1');
+      res.json({ status: 'ok', database: 'up' });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+    }
+  });
+  web.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const httpServer = http.createServer(web);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsHandle = attachWebSocketGraphql({ app, schema, wsServer });
+
+  const apollo = new ApolloServer<Context>({
+    gateway: jitGateway(schema),
+    logger,
+    introspection: !config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsHandle.dispose();
+            },
+          };
+        },
+      },
+      operationPlugin(app, schema),
+      config.isProduction
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  web.use(
+    '/graphql',
+    express.json({ limit: Math.max(config.queryLimits.maxBytes * 4, 100_000) }),
+    (req, res, next) => {
+      const body: unknown = req.body;
+      const query = typeof body === 'object' && body && 'query' in body ? (body as { query: unknown }).query : undefined;
+      try {
+        checkDocumentSize(typeof query === 'string' ? query : undefined, config.queryLimits);
+        next();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : 'Document too large';
+        res.status(413).json({ errors: [{ message, extensions: { code: 'QUERY_TOO_COMPLEX' } }] });
+      }
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const viewer = await resolveViewer(app, bearerToken(req.headers.authorization));
+        return createContext(app, viewer, requestInfo(req));
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let closed = false;
+  return {
+    app,
+    db,
+    port,
+    url: `http://${host}:${port}/graphql`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await apollo.stop();
+      await pubSubHandle.close();
+      await db.close();
+    },
+  };
+}
+
+export function requestInfo(req: Request): RequestInfo {
+  const userAgent = req.headers['user-agent'];
+  return { ip: req.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null };
+}
+
