@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from './common/scalars';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './modules/accounts/auth.resolver';
 import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.resolver';
@@ -33,7 +33,7 @@ let schema: GraphQLSchema | undefined;
 export function getSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
     resolvers,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
     pubSub: noGlobalPubSub,

@@ -102,7 +102,7 @@ export function formatError(
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     return { ...base, extensions: { code } };
   }
-  if (original instanceof GraphQLError && !original.originalError) {
+  if (original instanceof GraphQLError && !original.originalError && !original.path) {
     // Errors graphql-js raises about the request itself (e.g. a variable of the wrong type).
     return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   }
