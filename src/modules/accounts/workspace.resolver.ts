@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../../common/errors';
+import { parseId } from '../../common/ids';
 import { PageArgs, type Connection } from '../../common/pagination';
 import { requireAdmin, requireViewer, type Context } from '../../context';
 import type { DB } from '../../db/tables';
@@ -49,12 +50,12 @@ export class WorkspaceResolver {
     @Arg('role', () => Role) role: Role,
     @Ctx() ctx: Context,
   ): Promise<UserNode> {
-    return new WorkspaceService(ctx).updateMemberRole(requireAdmin(ctx), userId, role);
+    return new WorkspaceService(ctx).updateMemberRole(requireAdmin(ctx), parseId(userId, 'userId'), role);
   }
 
   @Mutation(() => Boolean, { description: 'Remove a user and their personal data from the workspace (admins)' })
   removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
-    return new WorkspaceService(ctx).removeMember(requireAdmin(ctx), userId);
+    return new WorkspaceService(ctx).removeMember(requireAdmin(ctx), parseId(userId, 'userId'));
   }
 }
 

@@ -2,6 +2,7 @@ import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
 import { NotFoundError } from '../../common/errors';
+import { parseId } from '../../common/ids';
 import { PageArgs, type Connection } from '../../common/pagination';
 import { Topic, type NotificationReceivedPayload } from '../../common/pubsub';
 import { createContext, requireViewer, type Context } from '../../context';
@@ -30,7 +31,7 @@ export class NotificationsResolver {
 
   @Mutation(() => NotificationNode)
   markNotificationRead(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<NotificationNode> {
-    return service(ctx).markRead(ctx.reader, requireViewer(ctx), id);
+    return service(ctx).markRead(ctx.reader, requireViewer(ctx), parseId(id));
   }
 
   @Mutation(() => Int, { description: 'Marks every visible unread notification read; returns how many' })
