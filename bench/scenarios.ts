@@ -25,8 +25,12 @@ export interface Scenario {
   floorSql?: FloorQuery;
 }
 
-/** `created_at` formatted as the API's DateTime scalar formats a JS Date (ms precision, UTC). */
-const isoMs = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * A `timestamptz` column as the API's DateTime scalar writes it: the API reads timestamps as
+ * PostgreSQL text (`2026-05-01 09:30:00.12+00`, trailing zeros trimmed, microseconds kept) and
+ * rewrites that to `2026-05-01T09:30:00.12Z`.
+ */
+const isoTimestamp = (column: string) => `replace((${column} at time zone 'UTC')::text, ' ', 'T') || 'Z'`;
 
 /**
  * The benchmarked operations, run in this order. A module adds its own by appending here; a list
@@ -46,7 +50,7 @@ export const scenarios: Scenario[] = [
       text: `select json_build_object('data', json_build_object('workspace', json_build_object('members',
                json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object(
                  'id', id, 'email', email, 'displayName', display_name, 'role', role,
-                 'createdAt', ${isoMs('created_at')})) order by created_at, id), '[]'::json))))) as body
+                 'createdAt', ${isoTimestamp('created_at')})) order by created_at, id), '[]'::json))))) as body
              from (select * from users where workspace_id = $1 order by created_at, id limit 50) u`,
       params: (seed) => [seed.workspaceId],
     },

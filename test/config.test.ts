@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, databaseUrl: undefined, redisUrl: undefined, isProduction: false });
+    expect(config.dataDir).toMatch(/data$/);
+  });
+
+  it('lists every bad variable by name', () => {
+    expect.assertions(3);
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', QUERY_MAX_DEPTH: '0' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect((error as ConfigError).problems).toHaveLength(3);
+      expect(message).toMatch(/PORT[\s\S]*DATABASE_URL[\s\S]*QUERY_MAX_DEPTH/);
+    }
+  });
+
+  it('requires a signing secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
+  });
+});
