@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const server = await startServer({ config, logger });
-  const where = server.app.config.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
+  const where = server.app.config.databaseUrl
+    ? 'PostgreSQL at DATABASE_URL'
+    : `embedded PostgreSQL in ${config.dataDir}`;
   logger.info({ url: server.url, database: where }, 'HomeOS API ready');
   if (!config.isProduction) {
     console.log(`\n  HomeOS API ready at ${server.url}\n  Open it in a browser for Apollo Sandbox (data: ${where})\n`);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeScalar } from './common/scalars';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './modules/accounts/auth.resolver';
@@ -7,12 +7,7 @@ import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.re
 import { NotificationsResolver } from './modules/notifications/notifications.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-const resolvers: NonEmptyArray<Function> = [
-  AuthResolver,
-  WorkspaceResolver,
-  UserResolver,
-  NotificationsResolver,
-];
+const resolvers: NonEmptyArray<Function> = [AuthResolver, WorkspaceResolver, UserResolver, NotificationsResolver];
 
 /**
  * Subscriptions subscribe through the pub/sub of their own server (`context.app.pubSub`), so

@@ -122,7 +122,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     express.json({ limit: Math.max(config.queryLimits.maxBytes * 4, 100_000) }),
     (req, res, next) => {
       const body: unknown = req.body;
-      const query = typeof body === 'object' && body && 'query' in body ? (body as { query: unknown }).query : undefined;
+      const query =
+        typeof body === 'object' && body && 'query' in body ? (body as { query: unknown }).query : undefined;
       try {
         checkDocumentSize(typeof query === 'string' ? query : undefined, config.queryLimits);
         next();
@@ -165,4 +166,3 @@ export function requestInfo(req: Request): RequestInfo {
   const userAgent = req.headers['user-agent'];
   return { ip: req.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null };
 }
-

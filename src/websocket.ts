@@ -56,7 +56,13 @@ export function attachWebSocketGraphql(options: { app: App; schema: GraphQLSchem
           const document = parse(payload.query);
           const errors = validate(schema, document, specifiedRules);
           if (errors.length > 0) return errors;
-          checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName, app.config.queryLimits);
+          checkQueryLimits(
+            schema,
+            document,
+            payload.variables ?? undefined,
+            payload.operationName,
+            app.config.queryLimits,
+          );
           const args: ExecutionArgs = {
             schema,
             document,

@@ -32,13 +32,13 @@ describe('sign-up', () => {
   it('treats emails case-insensitively and refuses a second account', async () => {
     const email = uniqueEmail('Case');
     await buildWorkspace(server, { email: email.toUpperCase() });
-    const again = await gql(
-      server.url,
-      'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }',
-      { input: { email: email.toLowerCase(), password: 'another password', displayName: 'X', workspaceName: 'Y' } },
-    );
+    const again = await gql(server.url, 'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }', {
+      input: { email: email.toLowerCase(), password: 'another password', displayName: 'X', workspaceName: 'Y' },
+    });
     expect(errorCode(again)).toBe('CONFLICT');
-    const login = await gql(server.url, LOG_IN, { input: { email: email.toLowerCase(), password: 'correct horse battery' } });
+    const login = await gql(server.url, LOG_IN, {
+      input: { email: email.toLowerCase(), password: 'correct horse battery' },
+    });
     expect(login.data?.logIn.user.email).toBe(email.toLowerCase());
   });
 });
@@ -49,8 +49,12 @@ describe('sign-in', () => {
     const ok = await gql(server.url, LOG_IN, { input: { email: ws.admin.email, password: ws.admin.password } });
     expect(ok.data?.logIn.user.id).toBe(ws.admin.user.id);
 
-    const wrongPassword = await gql(server.url, LOG_IN, { input: { email: ws.admin.email, password: 'nope nope nope' } });
-    const unknownEmail = await gql(server.url, LOG_IN, { input: { email: uniqueEmail('ghost'), password: 'nope nope nope' } });
+    const wrongPassword = await gql(server.url, LOG_IN, {
+      input: { email: ws.admin.email, password: 'nope nope nope' },
+    });
+    const unknownEmail = await gql(server.url, LOG_IN, {
+      input: { email: uniqueEmail('ghost'), password: 'nope nope nope' },
+    });
     expect(errorCode(wrongPassword)).toBe('UNAUTHENTICATED');
     expect(errorCode(unknownEmail)).toBe('UNAUTHENTICATED');
     expect(wrongPassword.errors?.[0]?.message).toBe(unknownEmail.errors?.[0]?.message);
@@ -88,9 +92,13 @@ describe('sessions', () => {
     const out = await gql(server.url, 'mutation { logOut }', {}, ws.admin.token);
     expect(out.data?.logOut).toBe(true);
     expect(errorCode(await gql(server.url, ME, {}, ws.admin.token))).toBe('UNAUTHENTICATED');
-    const refresh = await gql(server.url, 'mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }', {
-      t: ws.admin.refreshToken,
-    });
+    const refresh = await gql(
+      server.url,
+      'mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }',
+      {
+        t: ws.admin.refreshToken,
+      },
+    );
     expect(errorCode(refresh)).toBe('UNAUTHENTICATED');
   });
 
@@ -99,7 +107,11 @@ describe('sessions', () => {
     expect(errorCode(await gql(server.url, ME))).toBe('UNAUTHENTICATED');
     expect(errorCode(await gql(server.url, ME, {}, `${ws.admin.token}x`))).toBe('UNAUTHENTICATED');
     const [, payload] = ws.admin.token.split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { sub: string; wid: string; sid: string };
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as {
+      sub: string;
+      wid: string;
+      sid: string;
+    };
     const expired = await server.app.tokens.signAccess(
       { userId: claims.sub, workspaceId: claims.wid, sessionId: claims.sid },
       new Date(Date.now() - 3_600_000),

@@ -7,7 +7,11 @@ const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
     name: 'Query',
     fields: {
-      hello: { type: GraphQLString, args: { name: { type: GraphQLString } }, resolve: (_r, a: { name?: string }) => `hi ${a.name ?? 'you'}` },
+      hello: {
+        type: GraphQLString,
+        args: { name: { type: GraphQLString } },
+        resolve: (_r, a: { name?: string }) => `hi ${a.name ?? 'you'}`,
+      },
       viewer: { type: GraphQLString, resolve: (_r, _a, ctx: { viewer: string }) => ctx.viewer },
       missing: {
         type: GraphQLString,
@@ -34,13 +38,15 @@ describe('graphql-jit executor', () => {
     const cache = new JitExecutorCache(schema);
     const q = 'query($n: String) { hello(name: $n) viewer }';
     expect(await cache.execute(request(q, { n: 'a' }))).toEqual({ data: { hello: 'hi a', viewer: 'ann' } });
-    expect(await cache.execute(request(q, { n: 'b' }, { viewer: 'bob' }))).toEqual({ data: { hello: 'hi b', viewer: 'bob' } });
+    expect(await cache.execute(request(q, { n: 'b' }, { viewer: 'bob' }))).toEqual({
+      data: { hello: 'hi b', viewer: 'bob' },
+    });
     expect(cache.size).toBe(1);
     await cache.execute(request('{ hello }'));
     expect(cache.size).toBe(2);
   });
 
-  it("reports resolver errors as graphql-js GraphQLErrors that keep the thrown error", async () => {
+  it('reports resolver errors as graphql-js GraphQLErrors that keep the thrown error', async () => {
     const cache = new JitExecutorCache(schema);
     const result = await cache.execute(request('{ hello missing }'));
     expect(result.data).toEqual({ hello: 'hi you', missing: null });

@@ -55,7 +55,11 @@ describe('notifications', () => {
       { id: first.node.id },
       ws.admin.token,
     );
-    expect(read.data?.markNotificationRead).toMatchObject({ id: first.node.id, read: true, readAt: expect.any(String) });
+    expect(read.data?.markNotificationRead).toMatchObject({
+      id: first.node.id,
+      read: true,
+      readAt: expect.any(String),
+    });
     const unread = await gql(server.url, LIST, { unreadOnly: true }, ws.admin.token);
     expect(unread.data?.unreadNotificationCount).toBe(2);
     expect(unread.data?.notifications.totalCount).toBe(2);

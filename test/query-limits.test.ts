@@ -17,7 +17,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const deep = '{ me { workspace { members(first: 1) { edges { node { workspace { members(first: 1) { totalCount } } } } } } } }';
+const deep =
+  '{ me { workspace { members(first: 1) { edges { node { workspace { members(first: 1) { totalCount } } } } } } } }';
 const aliases = `{ ${Array.from({ length: 6 }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
 const costly = '{ workspace { members(first: 100) { edges { node { id email displayName role } } } } }';
 const huge = `{ me { id } } # ${'x'.repeat(3000)}`;
@@ -42,7 +43,12 @@ describe('query limits over HTTP', () => {
   });
 
   it('still runs a document within the limits', async () => {
-    const res = await gql(server.url, '{ me { id } workspace { members(first: 5) { totalCount } } }', {}, ws.admin.token);
+    const res = await gql(
+      server.url,
+      '{ me { id } workspace { members(first: 5) { totalCount } } }',
+      {},
+      ws.admin.token,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data?.workspace.members.totalCount).toBe(1);
   });

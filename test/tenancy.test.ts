@@ -24,10 +24,25 @@ describe('a member of workspace B acting on workspace A', () => {
 
     // B's admin (the most powerful role) tries every operation on A's ids.
     const attempts = [
-      gql(server.url, 'mutation($id: ID!) { updateMemberRole(userId: $id, role: ADMIN) { id } }', { id: aMember.user.id }, b.admin.token),
-      gql(server.url, 'mutation($id: ID!) { updateMemberRole(userId: $id, role: MEMBER) { id } }', { id: a.admin.user.id }, b.admin.token),
+      gql(
+        server.url,
+        'mutation($id: ID!) { updateMemberRole(userId: $id, role: ADMIN) { id } }',
+        { id: aMember.user.id },
+        b.admin.token,
+      ),
+      gql(
+        server.url,
+        'mutation($id: ID!) { updateMemberRole(userId: $id, role: MEMBER) { id } }',
+        { id: a.admin.user.id },
+        b.admin.token,
+      ),
       gql(server.url, 'mutation($id: ID!) { removeMember(userId: $id) }', { id: aMember.user.id }, b.admin.token),
-      gql(server.url, 'mutation($id: ID!) { markNotificationRead(id: $id) { id } }', { id: aNotification.node.id }, b.admin.token),
+      gql(
+        server.url,
+        'mutation($id: ID!) { markNotificationRead(id: $id) { id } }',
+        { id: aNotification.node.id },
+        b.admin.token,
+      ),
     ];
     for (const res of await Promise.all(attempts)) {
       expect(errorCode(res)).toBe('NOT_FOUND');
@@ -36,7 +51,8 @@ describe('a member of workspace B acting on workspace A', () => {
     // what B can list holds nothing of A
     const bState = await gql(server.url, STATE, {}, b.admin.token);
     const bIds = JSON.stringify(bState.data);
-    for (const id of [a.admin.user.id, aMember.user.id, aNotification.node.id, a.inviteToken]) expect(bIds).not.toContain(id);
+    for (const id of [a.admin.user.id, aMember.user.id, aNotification.node.id, a.inviteToken])
+      expect(bIds).not.toContain(id);
     expect(bState.data?.workspace.members.totalCount).toBe(1);
     // marking all read in B leaves A's notifications unread
     await gql(server.url, 'mutation { markAllNotificationsRead }', {}, b.admin.token);
@@ -46,6 +62,8 @@ describe('a member of workspace B acting on workspace A', () => {
 
   it('cannot join A with its own token or a made-up invite', async () => {
     const a = await buildWorkspace(server);
-    await expect(buildMember(server, { ...a, inviteToken: `${a.inviteToken}x` })).rejects.toThrow(/invite token is not valid/);
+    await expect(buildMember(server, { ...a, inviteToken: `${a.inviteToken}x` })).rejects.toThrow(
+      /invite token is not valid/,
+    );
   });
 });

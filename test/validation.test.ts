@@ -49,14 +49,26 @@ describe('bad input gets a coded error, never a crash', () => {
   });
 
   it('refreshSession with garbage', async () => {
-    expectClean(await gql(server.url, 'mutation { refreshSession(refreshToken: "garbage") { accessToken } }'), 'UNAUTHENTICATED');
+    expectClean(
+      await gql(server.url, 'mutation { refreshSession(refreshToken: "garbage") { accessToken } }'),
+      'UNAUTHENTICATED',
+    );
   });
 
   it('member and notification mutations with malformed ids or enums', async () => {
     const t = ws.admin.token;
-    expectClean(await gql(server.url, 'mutation { updateMemberRole(userId: "42", role: ADMIN) { id } }', {}, t), 'BAD_USER_INPUT');
-    expectClean(await gql(server.url, 'mutation { updateMemberRole(userId: "42", role: OWNER) { id } }', {}, t), 'GRAPHQL_VALIDATION_FAILED');
-    expectClean(await gql(server.url, 'mutation { removeMember(userId: "\'; drop table users; --") }', {}, t), 'BAD_USER_INPUT');
+    expectClean(
+      await gql(server.url, 'mutation { updateMemberRole(userId: "42", role: ADMIN) { id } }', {}, t),
+      'BAD_USER_INPUT',
+    );
+    expectClean(
+      await gql(server.url, 'mutation { updateMemberRole(userId: "42", role: OWNER) { id } }', {}, t),
+      'GRAPHQL_VALIDATION_FAILED',
+    );
+    expectClean(
+      await gql(server.url, 'mutation { removeMember(userId: "\'; drop table users; --") }', {}, t),
+      'BAD_USER_INPUT',
+    );
     expectClean(await gql(server.url, 'mutation { markNotificationRead(id: "nope") { id } }', {}, t), 'BAD_USER_INPUT');
     expectClean(await gql(server.url, 'mutation { regenerateInviteToken }'), 'UNAUTHENTICATED');
     expectClean(await gql(server.url, 'mutation { markAllNotificationsRead }'), 'UNAUTHENTICATED');

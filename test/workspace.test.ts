@@ -61,14 +61,22 @@ describe('members', () => {
       ws.admin.token,
     );
     // every member's email contains an "e"; names in reverse order
-    expect(res.data!.workspace.members.edges.map((e) => e.node.displayName)).toEqual(['Eve', 'Dee', 'Cal', 'Bea', 'Ada Admin']);
+    expect(res.data!.workspace.members.edges.map((e) => e.node.displayName)).toEqual([
+      'Eve',
+      'Dee',
+      'Cal',
+      'Bea',
+      'Ada Admin',
+    ]);
     const only = await gql<MembersPage>(server.url, MEMBERS, { first: 10, filter: { text: 'dee' } }, ws.admin.token);
     expect(only.data!.workspace.members.edges.map((e) => e.node.displayName)).toEqual(['Dee']);
     expect(only.data!.workspace.members.totalCount).toBe(1);
   });
 
   it('refuses a bad cursor or page size with BAD_USER_INPUT', async () => {
-    expect(errorCode(await gql(server.url, MEMBERS, { first: 2, after: 'garbage' }, ws.admin.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(server.url, MEMBERS, { first: 2, after: 'garbage' }, ws.admin.token))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(errorCode(await gql(server.url, MEMBERS, { first: 1000 }, ws.admin.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await gql(server.url, MEMBERS, { first: -1 }, ws.admin.token))).toBe('BAD_USER_INPUT');
   });
@@ -99,8 +107,12 @@ describe('roles', () => {
   it('lets admins change roles, never leaving a workspace without an admin', async () => {
     const ws = await buildWorkspace(server);
     const member = await buildMember(server, ws);
-    expect(errorCode(await gql(server.url, SET_ROLE, { id: ws.admin.user.id, role: 'MEMBER' }, member.token))).toBe('FORBIDDEN');
-    expect(errorCode(await gql(server.url, SET_ROLE, { id: ws.admin.user.id, role: 'MEMBER' }, ws.admin.token))).toBe('CONFLICT');
+    expect(errorCode(await gql(server.url, SET_ROLE, { id: ws.admin.user.id, role: 'MEMBER' }, member.token))).toBe(
+      'FORBIDDEN',
+    );
+    expect(errorCode(await gql(server.url, SET_ROLE, { id: ws.admin.user.id, role: 'MEMBER' }, ws.admin.token))).toBe(
+      'CONFLICT',
+    );
 
     const promoted = await gql(server.url, SET_ROLE, { id: member.user.id, role: 'ADMIN' }, ws.admin.token);
     expect(promoted.data?.updateMemberRole).toEqual({ id: member.user.id, role: 'ADMIN' });

@@ -74,11 +74,7 @@ const CLIENT_CODES = new Set([
  * The one place that decides what a client sees of an error: module errors keep their message
  * and code, input validation lists its problems, and anything unexpected is logged and masked.
  */
-export function formatError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  logger: Logger,
-): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof AppError) {
@@ -89,9 +85,7 @@ export function formatError(
     };
   }
   if (original instanceof ArgumentValidationError) {
-    const problems = original.extensions.validationErrors.flatMap((e) =>
-      flattenValidation(e, ''),
-    );
+    const problems = original.extensions.validationErrors.flatMap((e) => flattenValidation(e, ''));
     return {
       ...base,
       message: `Invalid input: ${problems.join('; ')}`,

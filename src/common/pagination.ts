@@ -102,9 +102,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   let page = query;
   if (options.after) {
     const [value, id] = decodeCursor(options.after);
-    page = page.where(
-      sql<boolean>`(${sql.ref(sort.column)}, ${sql.ref(idColumn)}) ${op} (${value}, ${id}::uuid)`,
-    );
+    page = page.where(sql<boolean>`(${sql.ref(sort.column)}, ${sql.ref(idColumn)}) ${op} (${value}, ${id}::uuid)`);
   }
   const rows = (await page
     .orderBy(sql`${sql.ref(sort.column)} ${dir}`)
@@ -121,11 +119,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
       .executeTakeFirst()) as { count: number } | undefined;
     return result?.count ?? 0;
   };
-  return new Connection(
-    edges,
-    { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-    counter,
-  );
+  return new Connection(edges, { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, counter);
 }
 
 function encodeCursor(value: unknown, id: string): string {

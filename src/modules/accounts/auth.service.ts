@@ -92,7 +92,9 @@ export class AuthService {
           workspaceId: workspace.id,
           userId: user.id,
           type: joining ? 'member.joined' : 'workspace.created',
-          message: joining ? `${user.displayName} joined ${workspace.name}` : `${user.displayName} created ${workspace.name}`,
+          message: joining
+            ? `${user.displayName} joined ${workspace.name}`
+            : `${user.displayName} created ${workspace.name}`,
         });
         if (joining) {
           notifications.push(
@@ -125,7 +127,9 @@ export class AuthService {
       .select(['id', 'workspace_id', 'password_hash'])
       .where('email', '=', email)
       .executeTakeFirst();
-    const valid = row ? await verifyPassword(row.password_hash, input.password) : await verifyAgainstDummy(input.password);
+    const valid = row
+      ? await verifyPassword(row.password_hash, input.password)
+      : await verifyAgainstDummy(input.password);
     const audit = new AuditService(this.em);
     if (!row || !valid) {
       await audit.record(

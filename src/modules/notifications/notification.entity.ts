@@ -8,9 +8,7 @@ import { DeliveryStatus, NotificationAudience, NotificationSeverity } from './no
 @Entity({ tableName: 'notifications' })
 @Index({ properties: ['workspace', 'read', 'createdAt'] })
 @Index({ properties: ['recipient', 'read', 'createdAt'] })
-export class Notification extends BaseEntity<
-  'severity' | 'read' | 'deliveryStatus' | 'audience' | 'data'
-> {
+export class Notification extends BaseEntity<'severity' | 'read' | 'deliveryStatus' | 'audience' | 'data'> {
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Rel<Workspace>;
 

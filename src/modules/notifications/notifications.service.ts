@@ -62,7 +62,13 @@ export class NotificationsService {
     for (const payload of payloads) this.pubSub.publish(Topic.NotificationReceived, payload);
   }
 
-  list(reader: Reader, viewer: Viewer, first: number, after: string | null | undefined, unreadOnly: boolean): Promise<Connection<NotificationNode>> {
+  list(
+    reader: Reader,
+    viewer: Viewer,
+    first: number,
+    after: string | null | undefined,
+    unreadOnly: boolean,
+  ): Promise<Connection<NotificationNode>> {
     let query = selectNotification(visibleTo(reader, viewer));
     if (unreadOnly) query = query.where('notifications.read', '=', false);
     return paginate({
@@ -91,7 +97,9 @@ export class NotificationsService {
       .returning('id')
       .executeTakeFirst();
     if (!updated) throw new NotFoundError('Notification', id);
-    return (await selectNotification(reader.from('notifications')).where('notifications.id', '=', id).executeTakeFirstOrThrow());
+    return await selectNotification(reader.from('notifications'))
+      .where('notifications.id', '=', id)
+      .executeTakeFirstOrThrow();
   }
 
   async markAllRead(reader: Reader, viewer: Viewer): Promise<number> {
@@ -117,9 +125,7 @@ function visibilityConditions(viewer: Viewer) {
     const mine = eb('notifications.recipient_id', '=', viewer.id);
     const conditions = [eb('notifications.workspace_id', '=', viewer.workspaceId)];
     conditions.push(
-      viewer.role === Role.ADMIN
-        ? eb.or([mine, eb('notifications.audience', '=', NotificationAudience.ADMINS)])
-        : mine,
+      viewer.role === Role.ADMIN ? eb.or([mine, eb('notifications.audience', '=', NotificationAudience.ADMINS)]) : mine,
     );
     return conditions;
   };
