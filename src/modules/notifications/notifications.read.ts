@@ -13,6 +13,7 @@ export const selectNotification = (q: ScopedQuery<'notifications'>) =>
     'notifications.source_id as sourceId',
     'notifications.read',
     'notifications.read_at as readAt',
+    'notifications.read_by_id as readById',
     'notifications.delivery_status as deliveryStatus',
     'notifications.created_at as createdAt',
   ]);

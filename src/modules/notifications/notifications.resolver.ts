@@ -1,11 +1,12 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
-import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
 import { NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { PageArgs, type Connection } from '../../common/pagination';
 import { Topic, type NotificationReceivedPayload } from '../../common/pubsub';
 import { createContext, requireViewer, type Context } from '../../context';
+import { UserNode } from '../accounts/accounts.types';
 import { selectNotification } from './notifications.read';
 import { NotificationsService } from './notifications.service';
 import { NotificationConnection, NotificationNode } from './notifications.types';
@@ -22,6 +23,11 @@ export class NotificationsResolver {
   ): Promise<Connection<NotificationNode>> {
     const viewer = requireViewer(ctx);
     return service(ctx).list(ctx.reader, viewer, page.first, page.after, unreadOnly);
+  }
+
+  @FieldResolver(() => UserNode, { nullable: true, description: 'Who marked it read (batched per request)' })
+  readBy(@Root() notification: NotificationNode, @Ctx() ctx: Context): Promise<UserNode | null> | null {
+    return notification.readById ? ctx.loaders.user.load(notification.readById) : null;
   }
 
   @Query(() => Int)

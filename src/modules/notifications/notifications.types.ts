@@ -34,6 +34,9 @@ export class NotificationNode {
   @Field(() => Date, { nullable: true })
   readAt!: Date | null;
 
+  /** Not a GraphQL field: resolves `readBy`. */
+  readById!: string | null;
+
   @Field(() => DeliveryStatus)
   deliveryStatus!: DeliveryStatus;
 
