@@ -27,13 +27,28 @@ describe('the read path', () => {
     // four admins each mark a different "new member" notification read, so readBy has four users
     const admins = [ws.admin.token];
     for (const m of members.slice(0, 3)) {
-      await gql(server.url, 'mutation($id: ID!) { updateMemberRole(userId: $id, role: ADMIN) { id } }', { id: m.user.id }, ws.admin.token);
+      await gql(
+        server.url,
+        'mutation($id: ID!) { updateMemberRole(userId: $id, role: ADMIN) { id } }',
+        { id: m.user.id },
+        ws.admin.token,
+      );
       admins.push(m.token);
     }
-    const list = await gql(server.url, '{ notifications(first: 20) { edges { node { id audience } } } }', {}, ws.admin.token);
+    const list = await gql(
+      server.url,
+      '{ notifications(first: 20) { edges { node { id audience } } } }',
+      {},
+      ws.admin.token,
+    );
     const toAdmins = list.data?.notifications.edges.filter((e: any) => e.node.audience === 'ADMINS');
     for (const [i, token] of admins.entries()) {
-      await gql(server.url, 'mutation($id: ID!) { markNotificationRead(id: $id) { id } }', { id: toAdmins[i].node.id }, token);
+      await gql(
+        server.url,
+        'mutation($id: ID!) { markNotificationRead(id: $id) { id } }',
+        { id: toAdmins[i].node.id },
+        token,
+      );
     }
 
     const notifications = (n: number) =>
@@ -44,7 +59,8 @@ describe('the read path', () => {
     expect(readers.size).toBeGreaterThanOrEqual(3);
     expect(large.count).toBe(small.count);
 
-    const membersQuery = (n: number) => `{ workspace { members(first: ${n}) { edges { node { id workspace { id } } } } } }`;
+    const membersQuery = (n: number) =>
+      `{ workspace { members(first: ${n}) { edges { node { id workspace { id } } } } } }`;
     const few = await statementsFor(membersQuery(2), ws.admin.token);
     const many = await statementsFor(membersQuery(10), ws.admin.token);
     expect(many.data.workspace.members.edges).toHaveLength(10);
