@@ -46,7 +46,10 @@ const pool = new pg.Pool({
 const query: pg.QueryConfig = { name: 'floor', text, values };
 
 function send(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -72,7 +75,8 @@ const server = http.createServer((req, res) => {
         if (typeof body !== 'string') send(res, 500, '{"error":"the floor query returned no JSON"}');
         else send(res, 200, body);
       },
-      (error: unknown) => send(res, 500, JSON.stringify({ error: error instanceof Error ? error.message : String(error) })),
+      (error: unknown) =>
+        send(res, 500, JSON.stringify({ error: error instanceof Error ? error.message : String(error) })),
     );
   });
 });

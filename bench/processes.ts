@@ -38,7 +38,11 @@ export class Child {
       : [node, options.args];
     this.process = spawn(command, args, {
       cwd: REPO_ROOT,
-      env: { PATH: `${path.dirname(node)}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '/tmp', ...options.env },
+      env: {
+        PATH: `${path.dirname(node)}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME ?? '/tmp',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
@@ -120,7 +124,9 @@ export async function waitForReady(url: string, child: Child, timeoutMs: number)
     }
     await sleep(200);
   }
-  throw new Error(`${child.options.name} not ready at ${url} after ${timeoutMs} ms (${last}). Its output:\n${child.tail()}`);
+  throw new Error(
+    `${child.options.name} not ready at ${url} after ${timeoutMs} ms (${last}). Its output:\n${child.tail()}`,
+  );
 }
 
 function procStatusKb(pid: number, field: string): number | undefined {

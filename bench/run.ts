@@ -11,7 +11,9 @@ import { formatTable, type Row } from './table';
  * in a child process; each scenario of bench/scenarios.ts under autocannon; list scenarios also
  * against their floor. Prints one table. Env: BENCH_SECONDS (10), BENCH_ROUNDS (2),
  * BENCH_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_SERVER_CPUS (a `taskset -c`
- * list for the server children, default unpinned), BENCH_VERBOSE=1 (echo the children's output).
+ * list for the server children, default unpinned), BENCH_ONLY (comma-separated scenario names),
+ * BENCH_API_NODE_ARGS (extra node flags for the API child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
+ * BENCH_VERBOSE=1 (echo the children's output).
  */
 
 const CONNECTIONS = 16;
@@ -195,9 +197,19 @@ interface Seed extends SeedInfo {
 async function seed(graphqlUrl: string, databaseUrl: string): Promise<Seed> {
   const signUp = await graphql(
     graphqlUrl,
-    `mutation SignUp($input: SignUpInput!) {
-       signUp(input: $input) { accessToken user { id workspace { id } } }
-     }`,
+    `
+      mutation SignUp($input: SignUpInput!) {
+        signUp(input: $input) {
+          accessToken
+          user {
+            id
+            workspace {
+              id
+            }
+          }
+        }
+      }
+    `,
     {
       variables: {
         input: {
@@ -249,11 +261,16 @@ interface Server {
   base: string;
 }
 
-async function startApi(databaseUrl: string, cpus: string | undefined, echo: boolean): Promise<Server> {
+async function startApi(
+  databaseUrl: string,
+  cpus: string | undefined,
+  echo: boolean,
+  nodeArgs: string[],
+): Promise<Server> {
   const port = await freePort();
   const child = new Child({
     name: 'api',
-    args: ['-r', '@swc-node/register', 'src/main.ts'],
+    args: [...nodeArgs, '-r', '@swc-node/register', 'src/main.ts'],
     env: {
       DATABASE_URL: databaseUrl,
       PORT: String(port),
@@ -305,12 +322,29 @@ async function startFloor(
   return { child, base };
 }
 
-async function dbQueriesTotal(api: Server): Promise<number> {
+interface ServerCounters {
+  /** SQL statements sent (`homeos_db_queries_total`). */
+  statements: number;
+  /** GraphQL operations executed, over all labels (`homeos_graphql_requests_total`). */
+  operations: number;
+}
+
+/** Sum of every sample of a counter in Prometheus text format. */
+function counterSum(text: string, name: string): number | undefined {
+  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)\\s*$`, 'gm');
+  let total: number | undefined;
+  for (const match of text.matchAll(pattern)) total = (total ?? 0) + Number(match[1]);
+  return total;
+}
+
+async function serverCounters(api: Server): Promise<ServerCounters> {
   const res = await fetch(`${api.base}/metrics`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
   const text = await res.text();
-  const match = /^homeos_db_queries_total(?:\{\})?\s+(\S+)\s*$/m.exec(text);
-  if (!res.ok || !match) throw new Error(`no homeos_db_queries_total in GET /metrics (HTTP ${res.status})`);
-  return Number(match[1]);
+  const statements = counterSum(text, 'homeos_db_queries_total');
+  if (!res.ok || statements === undefined) {
+    throw new Error(`no homeos_db_queries_total in GET /metrics (HTTP ${res.status})`);
+  }
+  return { statements, operations: counterSum(text, 'homeos_graphql_requests_total') ?? 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,7 +393,11 @@ async function runScenario(scenario: Scenario, api: Server, seedInfo: Seed, opti
   const peakIsPerScenario = resetPeakRss(api.child.pid);
   const apiRuns: LoadResult[] = [];
   const floorRuns: LoadResult[] = [];
-  let queries = 0;
+  // Statements per request: divided by the operations the server counted in the same window when
+  // it counts them (requests still in flight at the end are then in both), else by autocannon's.
+  let statements = 0;
+  let operations = 0;
+  let served = 0;
   const rounds = floorTarget ? options.rounds : 1;
   for (let round = 1; round <= rounds; round++) {
     if (floorTarget) {
@@ -367,17 +405,20 @@ async function runScenario(scenario: Scenario, api: Server, seedInfo: Seed, opti
       floorRuns.push(await runLoad(floorTarget, options.seconds, CONNECTIONS));
     }
     log(`${scenario.name}: round ${round}/${rounds} api, ${options.seconds} s`);
-    const before = await dbQueriesTotal(api);
+    const before = await serverCounters(api);
     const run = await runLoad(target, options.seconds, CONNECTIONS);
-    // Let the requests still in flight when autocannon stopped finish their statements.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    queries += (await dbQueriesTotal(api)) - before;
+    // Let the requests still in flight when autocannon stopped finish (the server counts them).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await serverCounters(api);
+    statements += after.statements - before.statements;
+    operations += after.operations - before.operations;
+    served += run.requests;
     apiRuns.push(run);
   }
   const peakRss = peakRssMb(api.child.pid);
   if (floor) await floor.child.stop();
 
-  const requests = apiRuns.reduce((sum, r) => sum + r.requests, 0);
+  const requests = operations > 0 ? operations : served;
   const apiReqPerSec = mean(apiRuns.map((r) => r.reqPerSec));
   const floorReqPerSec = floorRuns.length ? mean(floorRuns.map((r) => r.reqPerSec)) : undefined;
   return {
@@ -385,7 +426,7 @@ async function runScenario(scenario: Scenario, api: Server, seedInfo: Seed, opti
     reqPerSec: apiReqPerSec,
     p50Ms: mean(apiRuns.map((r) => r.p50Ms)),
     p99Ms: mean(apiRuns.map((r) => r.p99Ms)),
-    sqlPerRequest: requests > 0 ? queries / requests : Number.NaN,
+    sqlPerRequest: requests > 0 ? statements / requests : Number.NaN,
     peakRssMb: peakRss,
     peakIsPerScenario,
     floorReqPerSec,
@@ -412,13 +453,22 @@ async function main(): Promise<void> {
     if (s.list && !s.floorSql) throw new Error(`list scenario "${s.name}" needs a floorSql`);
   }
 
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = only.filter((n) => !names.has(n));
+  if (unknown.length) throw new Error(`BENCH_ONLY names unknown scenario(s): ${unknown.join(', ')}`);
+  const selected = scenarios.filter((s) => only.length === 0 || only.includes(s.name));
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
   options.databaseUrl = await createDatabase(adminUrl);
   await migrate(options.databaseUrl);
-  const api = await startApi(options.databaseUrl, options.cpus, options.echo);
+  const api = await startApi(options.databaseUrl, options.cpus, options.echo, nodeArgs);
   const seeded = await seed(`${api.base}/graphql`, options.databaseUrl);
 
   const rows: Row[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of selected) {
     rows.push(await runScenario(scenario, api, seeded, options));
   }
 
@@ -428,13 +478,18 @@ async function main(): Promise<void> {
       `${MEMBERS} members in the workspace\n\n${out}\n`,
   );
   const listRows = rows.filter((r) => r.floorReqPerSec !== undefined);
+  const peak = rows.every((r) => r.peakIsPerScenario) ? 'during the scenario' : 'since it started';
   process.stdout.write(
-    `\nfloor: a bare node:http server in its own process answering every POST with the JSON of ONE hand-written SQL ` +
-      `statement (pg pool of 10), i.e. what any server must at least spend on the same response; ` +
-      `list scenarios alternate floor/api for ${options.rounds} round(s) of ${options.seconds} s each and report the mean ` +
-      `req/s; ratio = api/floor, bar = ratio >= ${BAR.toFixed(2)}. p50/p99 are means over the api rounds; ` +
-      `SQL/req = delta of homeos_db_queries_total / requests; peak RSS = VmHWM of the api process` +
-      `${rows.every((r) => r.peakIsPerScenario) ? ' during the scenario' : ' since it started'}.\n`,
+    [
+      '',
+      'floor: a bare node:http server in its own process (pg pool of 10) answering every POST with the JSON built',
+      '       by ONE hand-written SQL statement: about the least any server can spend on the same response.',
+      `       List scenarios alternate floor/api, ${options.rounds} round(s) of ${options.seconds} s each; req/s is the mean`,
+      `       of the rounds; ratio = api/floor req/s; the bar is ratio >= ${BAR.toFixed(2)}.`,
+      'other columns: p50/p99 = mean over the measured api runs; SQL/req = delta of homeos_db_queries_total per',
+      `       GraphQL operation (homeos_graphql_requests_total); peak RSS = VmHWM of the api process ${peak}.`,
+      '',
+    ].join('\n'),
   );
   for (const r of listRows) {
     process.stdout.write(
@@ -448,7 +503,9 @@ main()
   .then(
     () => 0,
     (error: unknown) => {
-      process.stderr.write(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      const verbose = process.env.BENCH_VERBOSE === '1';
+      const text = error instanceof Error ? ((verbose ? error.stack : undefined) ?? error.message) : String(error);
+      process.stderr.write(`\nbench failed: ${text}\n`);
       return 1;
     },
   )
