@@ -24,8 +24,21 @@ export class PageInfo {
 }
 
 export interface Edge<T> {
-  cursor: string;
-  node: T;
+  readonly cursor: string;
+  readonly node: T;
+}
+
+/** An edge whose cursor is encoded only if a client asks for it. */
+class LazyEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly sortValue: unknown,
+    private readonly id: string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.sortValue, this.id);
+  }
 }
 
 /** A Relay connection whose `totalCount` is counted only when a client asks for it. */
@@ -111,7 +124,8 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
     .execute()) as Row[];
   const hasNextPage = rows.length > first;
   if (hasNextPage) rows.pop();
-  const edges = rows.map((node) => ({ node, cursor: encodeCursor(node[sort.field], node.id) }));
+  const edges = rows.map((node) => new LazyEdge(node, node[sort.field], node.id));
+  const last = rows.at(-1);
   const counter = async () => {
     const result = (await query
       .clearSelect()
@@ -119,7 +133,8 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
       .executeTakeFirst()) as { count: number } | undefined;
     return result?.count ?? 0;
   };
-  return new Connection(edges, { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, counter);
+  const endCursor = last ? encodeCursor(last[sort.field], last.id) : null;
+  return new Connection(edges, { hasNextPage, endCursor }, counter);
 }
 
 function encodeCursor(value: unknown, id: string): string {

@@ -28,11 +28,10 @@ export class WorkspaceNode {
   @Field(() => ID)
   id!: string;
 
-  @Field()
-  name!: string;
+  /** Present once the row is read; `name` and `createdAt` are resolved (and read) on demand. */
+  name?: string;
 
-  @Field()
-  createdAt!: Date;
+  createdAt?: Date;
 }
 
 export const UserConnection = connectionType(UserNode, 'User');

@@ -16,8 +16,12 @@ const ISSUER = 'homeos-api';
 const AUDIENCE = 'homeos-api';
 
 /** Signs and verifies access tokens (HS256 JWTs) and makes opaque refresh tokens. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenService {
   readonly #key: Uint8Array;
+  /** Tokens whose signature was already checked, with their expiry (most recently used last). */
+  readonly #verified = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
 
   constructor(
     secret: string,
@@ -41,7 +45,14 @@ export class TokenService {
   }
 
   /** The claims of a valid token, or `null` for a malformed, forged or expired one. */
-  async verifyAccess(token: string): Promise<AccessClaims | null> {
+  async verifyAccess(token: string, now = Date.now()): Promise<AccessClaims | null> {
+    const known = this.#verified.get(token);
+    if (known) {
+      this.#verified.delete(token);
+      if (known.expiresAtMs <= now) return null;
+      this.#verified.set(token, known);
+      return known.claims;
+    }
     try {
       const { payload } = await jwtVerify(token, this.#key, {
         issuer: ISSUER,
@@ -51,10 +62,25 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || typeof payload.wid !== 'string' || typeof payload.sid !== 'string') {
         return null;
       }
-      return { userId: payload.sub, workspaceId: payload.wid, sessionId: payload.sid };
+      const claims = { userId: payload.sub, workspaceId: payload.wid, sessionId: payload.sid };
+      this.remember(token, claims, (payload.exp ?? 0) * 1000);
+      return claims;
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) return null;
       throw error;
+    }
+  }
+
+  /**
+   * A signature check costs far more than a map lookup, and a client sends the same token for
+   * minutes: keep the verified ones (bounded, least recently used out). Expiry is still checked on
+   * every use, and revocation is checked against the session on every request.
+   */
+  private remember(token: string, claims: AccessClaims, expiresAtMs: number): void {
+    this.#verified.set(token, { claims, expiresAtMs });
+    if (this.#verified.size > VERIFIED_CACHE_SIZE) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
     }
   }
 

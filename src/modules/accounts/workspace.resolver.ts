@@ -13,11 +13,18 @@ import { WorkspaceService } from './workspace.service';
 @Resolver(() => WorkspaceNode)
 export class WorkspaceResolver {
   @Query(() => WorkspaceNode, { description: "The viewer's workspace" })
-  async workspace(@Ctx() ctx: Context): Promise<WorkspaceNode> {
-    requireViewer(ctx);
-    const workspace = await ctx.loaders.workspace();
-    if (!workspace) throw new NotFoundError('Workspace');
-    return workspace;
+  workspace(@Ctx() ctx: Context): WorkspaceNode {
+    return { id: requireViewer(ctx).workspaceId };
+  }
+
+  @FieldResolver(() => String)
+  async name(@Root() workspace: WorkspaceNode, @Ctx() ctx: Context): Promise<string> {
+    return (await workspaceRow(workspace, ctx)).name;
+  }
+
+  @FieldResolver(() => Date)
+  async createdAt(@Root() workspace: WorkspaceNode, @Ctx() ctx: Context): Promise<Date> {
+    return (await workspaceRow(workspace, ctx)).createdAt;
   }
 
   @FieldResolver(() => UserConnection)
@@ -62,12 +69,23 @@ export class WorkspaceResolver {
 @Resolver(() => UserNode)
 export class UserResolver {
   @FieldResolver(() => WorkspaceNode)
-  async workspace(@Root() user: UserNode, @Ctx() ctx: Context): Promise<WorkspaceNode> {
-    // Signed out, the user is the one `signUp`/`logIn` just returned.
-    const workspace = ctx.viewer
-      ? await ctx.loaders.workspace()
-      : await readWorkspaceById(ctx.em.getKysely<DB>(), user.workspaceId);
-    if (!workspace || workspace.id !== user.workspaceId) throw new NotFoundError('Workspace');
-    return workspace;
+  workspace(@Root() user: UserNode): WorkspaceNode {
+    return { id: user.workspaceId };
   }
+}
+
+/**
+ * The workspace row, read once per request. Users only ever come from reads of the viewer's
+ * workspace, or from `signUp`/`logIn` (signed out), whose user's workspace is read by id.
+ */
+async function workspaceRow(workspace: WorkspaceNode, ctx: Context): Promise<Required<WorkspaceNode>> {
+  if (workspace.name !== undefined && workspace.createdAt !== undefined) return workspace as Required<WorkspaceNode>;
+  const row =
+    ctx.viewer?.workspaceId === workspace.id
+      ? await ctx.loaders.workspace()
+      : ctx.viewer
+        ? undefined
+        : await readWorkspaceById(ctx.em.getKysely<DB>(), workspace.id);
+  if (!row) throw new NotFoundError('Workspace');
+  return row as Required<WorkspaceNode>;
 }
