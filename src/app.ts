@@ -4,6 +4,7 @@ import type { Logger } from './common/logger';
 import type { Metrics } from './common/metrics';
 import type { AppPubSub } from './common/pubsub';
 import type { TokenService } from './modules/accounts/token.service';
+import type { Viewers } from './modules/accounts/viewers';
 
 /** What lives as long as the server: shared by every request, subscription and job. */
 export interface App {
@@ -13,4 +14,5 @@ export interface App {
   pubSub: AppPubSub;
   metrics: Metrics;
   tokens: TokenService;
+  viewers: Viewers;
 }

@@ -22,8 +22,8 @@ import { createContext, type Context, type RequestInfo } from './context';
 import { openDatabase, type Database } from './db/database';
 import { loadOrCreateSecret } from './db/secrets';
 import { operationPlugin } from './graphql-plugins';
-import { resolveViewer } from './modules/accounts/auth.service';
 import { bearerToken, TokenService } from './modules/accounts/token.service';
+import { Viewers } from './modules/accounts/viewers';
 import { getSchema } from './schema';
 import { attachWebSocketGraphql } from './websocket';
 
@@ -59,14 +59,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const pubSubHandle = createAppPubSub(config.redisUrl);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir, 'jwt-secret');
-  const app: App = {
-    config,
-    logger,
-    orm: db.orm,
-    pubSub: pubSubHandle.pubSub,
-    metrics,
-    tokens: new TokenService(jwtSecret, config.accessTokenTtlSeconds),
-  };
+  const tokens = new TokenService(jwtSecret, config.accessTokenTtlSeconds);
+  const viewers = new Viewers(await db.pool(), tokens, pubSubHandle.pubSub, config.viewerCacheSeconds * 1000);
+  viewers.listen();
+  const app: App = { config, logger, orm: db.orm, pubSub: pubSubHandle.pubSub, metrics, tokens, viewers };
   const schema = getSchema();
 
   const web = express();
@@ -137,7 +133,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const viewer = await resolveViewer(app, bearerToken(req.headers.authorization));
+        const viewer = await viewers.resolve(bearerToken(req.headers.authorization));
         return createContext(app, viewer, requestInfo(req));
       },
     }),
@@ -159,6 +155,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (closed) return;
       closed = true;
       await apollo.stop();
+      await viewers.stop();
       await pubSubHandle.close();
       await db.close();
     },

@@ -15,7 +15,6 @@ import type { App } from './app';
 import { AppError, formatError } from './common/errors';
 import { checkDocumentSize, checkQueryLimits } from './common/query-limits';
 import { createContext } from './context';
-import { resolveViewer } from './modules/accounts/auth.service';
 import { bearerToken } from './modules/accounts/token.service';
 
 type ConnectionParams = Record<string, unknown> | undefined;
@@ -43,7 +42,7 @@ export function attachWebSocketGraphql(options: { app: App; schema: GraphQLSchem
     {
       schema,
       context: async (ctx: WsContext<ConnectionParams, Extra>) => {
-        const viewer = await resolveViewer(app, bearerToken(ctx.connectionParams?.authorization));
+        const viewer = await app.viewers.resolve(bearerToken(ctx.connectionParams?.authorization));
         const ua = ctx.extra.request.headers['user-agent'];
         return createContext(app, viewer, {
           ip: ctx.extra.request.socket.remoteAddress ?? null,

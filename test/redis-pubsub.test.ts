@@ -1,4 +1,4 @@
-import { gql, subscribe, wsClient } from './support/client';
+import { errorCode, gql, subscribe, wsClient } from './support/client';
 import { buildMember, buildWorkspace } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -31,5 +31,23 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     } finally {
       await client.dispose();
     }
+  });
+
+  it('applies a removal made on one instance at once on the other', async () => {
+    const ws = await buildWorkspace(a);
+    const member = await buildMember(a, ws);
+    // instance B has seen (and keeps) the member's session
+    expect((await gql(b.url, '{ me { role } }', {}, member.token)).data?.me.role).toBe('MEMBER');
+    await gql(
+      a.url,
+      'mutation($id: ID!) { updateMemberRole(userId: $id, role: ADMIN) { id } }',
+      { id: member.user.id },
+      ws.admin.token,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await gql(b.url, '{ me { role } }', {}, member.token)).data?.me.role).toBe('ADMIN');
+    await gql(a.url, 'mutation($id: ID!) { removeMember(userId: $id) }', { id: member.user.id }, ws.admin.token);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errorCode(await gql(b.url, '{ me { role } }', {}, member.token))).toBe('UNAUTHENTICATED');
   });
 });

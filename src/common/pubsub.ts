@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 /** Every topic a module publishes to. Payloads are small and JSON-safe: ids, not entities. */
 export enum Topic {
   NotificationReceived = 'NOTIFICATION_RECEIVED',
+  /** A user's sessions, role or membership changed: cached viewers must be read again. */
+  ViewerChanged = 'VIEWER_CHANGED',
 }
 
 export interface NotificationReceivedPayload {
@@ -15,8 +17,13 @@ export interface NotificationReceivedPayload {
   toAdmins: boolean;
 }
 
+export interface ViewerChangedPayload {
+  userId: string;
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
+  [Topic.ViewerChanged]: [ViewerChangedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from 'kysely';
 import type { App } from '../../app';
 import { BadUserInputError } from '../../common/errors';
 import type { NotificationReceivedPayload } from '../../common/pubsub';
@@ -206,6 +205,7 @@ export class AuthService {
       { action: 'auth.sign_out', success: true, workspaceId: viewer.workspaceId, userId: viewer.id },
       this.request,
     );
+    this.app.viewers.changed(viewer.id);
     return true;
   }
 
@@ -250,35 +250,4 @@ export function toUserNode(user: User): UserNode {
     workspaceId: user.workspace.id,
     createdAt: user.createdAt,
   };
-}
-
-/**
- * Resolves a bearer token to the viewer: verifies the signature and expiry, then reads the user
- * through their session (one statement), so a revoked session or a removed member is refused at
- * once and a role change applies to the next request.
- */
-export async function resolveViewer(app: App, token: string | null): Promise<Viewer | null> {
-  if (!token) return null;
-  const claims = await app.tokens.verifyAccess(token);
-  if (!claims) return null;
-  const row = await app.orm.em
-    .getKysely<DB>()
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select([
-      'u.id',
-      'u.workspace_id as workspaceId',
-      'u.role',
-      'u.email',
-      'u.display_name as displayName',
-      'u.created_at as createdAt',
-      'u.updated_at as updatedAt',
-    ])
-    .where('s.id', '=', claims.sessionId)
-    .where('s.user_id', '=', claims.userId)
-    .where('s.revoked_at', 'is', null)
-    .where(sql<boolean>`s.expires_at > now()`)
-    .executeTakeFirst();
-  if (!row || row.workspaceId !== claims.workspaceId) return null;
-  return { ...row, sessionId: claims.sessionId };
 }

@@ -122,6 +122,7 @@ export class WorkspaceService {
       );
       return target;
     });
+    this.ctx.app.viewers.changed(user.id);
     new NotificationsService(this.ctx.em, this.ctx.app.pubSub).publish(notifications);
     return toUserNode(user);
   }
@@ -154,6 +155,7 @@ export class WorkspaceService {
       em.remove(target);
       await em.flush();
     });
+    this.ctx.app.viewers.changed(userId);
     return true;
   }
 }
