@@ -2,6 +2,7 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
 import { JitExecutorCache } from '../src/common/jit-executor';
 import { NotFoundError } from '../src/common/errors';
+import { getSchema } from '../src/schema';
 
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
@@ -61,5 +62,24 @@ describe('graphql-jit executor', () => {
     const cache = new JitExecutorCache(schema);
     for (let i = 0; i < 1005; i += 1) await cache.execute(request(`{ a${i}: hello }`));
     expect(cache.size).toBe(1000);
+  });
+});
+
+describe('the application schema', () => {
+  it('leaves plain fields without resolvers, so graphql-jit reads them inline', () => {
+    const schema = getSchema();
+    const field = (type: string, name: string) => (schema.getType(type) as GraphQLObjectType).getFields()[name];
+    for (const [type, name] of [
+      ['User', 'email'],
+      ['Notification', 'title'],
+      ['UserEdge', 'node'],
+      ['UserConnection', 'edges'],
+      ['PageInfo', 'endCursor'],
+    ] as const) {
+      expect(field(type, name)?.resolve).toBeUndefined();
+    }
+    // fields computed by resolvers keep theirs
+    expect(field('Workspace', 'members')?.resolve).toBeDefined();
+    expect(field('UserConnection', 'totalCount')?.resolve).toBeDefined();
   });
 });

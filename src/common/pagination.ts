@@ -14,7 +14,7 @@ export class PageArgs {
   after?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -59,7 +59,7 @@ export class Connection<T> {
 
 /** The GraphQL types `<Name>Connection` and `<Name>Edge` for a node type. */
 export function connectionType<T extends object>(node: ClassType<T>, name = node.name) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field()
     cursor!: string;
@@ -68,7 +68,7 @@ export function connectionType<T extends object>(node: ClassType<T>, name = node
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
     @Field(() => [EdgeType])
     edges!: EdgeType[];
@@ -76,7 +76,8 @@ export function connectionType<T extends object>(node: ClassType<T>, name = node
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: 'Number of items matching the filter, over all pages' })
+    // Not simple: the value is a promise (counted on demand), which needs a resolver to await it.
+    @Field(() => Int, { description: 'Number of items matching the filter, over all pages', simple: false })
     totalCount!: number;
   }
   return ConnectionType;

@@ -28,17 +28,19 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return 1 + childComplexity * first;
 };
 
-/**
- * Depth, alias and cost limits of one operation, checked on HTTP and WebSocket alike before the
- * operation runs. Throws {@link QueryTooComplexError}.
- */
-export function checkQueryLimits(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
-  operationName: string | null | undefined,
-  limits: QueryLimits,
-): void {
+interface Shape {
+  depth: number;
+  aliases: number;
+  /** Cost by operation name and variables (a list's size may be a variable). */
+  costs: Map<string, number>;
+}
+
+const MAX_COSTS_PER_DOCUMENT = 100;
+
+/** Measurements of a parsed document, kept as long as the document (Apollo reuses parsed documents). */
+const shapes = new WeakMap<DocumentNode, Shape>();
+
+function measureShape(document: DocumentNode): Shape {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
@@ -62,31 +64,55 @@ export function checkQueryLimits(
     }
     return max;
   };
+  let depth = 0;
   for (const def of document.definitions) {
-    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
-    const depth = depthOf(def.selectionSet, new Set());
-    if (depth > limits.maxDepth) {
-      throw new QueryTooComplexError(`The query is ${depth} levels deep; at most ${limits.maxDepth} are allowed`, {
-        limit: 'depth',
-        max: limits.maxDepth,
-        actual: depth,
-      });
-    }
+    if (def.kind === Kind.OPERATION_DEFINITION) depth = Math.max(depth, depthOf(def.selectionSet, new Set()));
   }
-  if (aliases > limits.maxAliases) {
-    throw new QueryTooComplexError(`The query uses ${aliases} aliases; at most ${limits.maxAliases} are allowed`, {
-      limit: 'aliases',
-      max: limits.maxAliases,
-      actual: aliases,
+  return { depth, aliases, costs: new Map() };
+}
+
+/**
+ * Depth, alias and cost limits of one operation, checked on HTTP and WebSocket alike before the
+ * operation runs. Throws {@link QueryTooComplexError}.
+ */
+export function checkQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+  limits: QueryLimits,
+): void {
+  let shape = shapes.get(document);
+  if (!shape) {
+    shape = measureShape(document);
+    shapes.set(document, shape);
+  }
+  if (shape.depth > limits.maxDepth) {
+    throw new QueryTooComplexError(`The query is ${shape.depth} levels deep; at most ${limits.maxDepth} are allowed`, {
+      limit: 'depth',
+      max: limits.maxDepth,
+      actual: shape.depth,
     });
   }
-  const cost = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    ...(operationName ? { operationName } : {}),
-    estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-  });
+  if (shape.aliases > limits.maxAliases) {
+    throw new QueryTooComplexError(
+      `The query uses ${shape.aliases} aliases; at most ${limits.maxAliases} are allowed`,
+      { limit: 'aliases', max: limits.maxAliases, actual: shape.aliases },
+    );
+  }
+  const costKey = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+  let cost = shape.costs.get(costKey);
+  if (cost === undefined) {
+    cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      ...(operationName ? { operationName } : {}),
+      estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+    if (shape.costs.size >= MAX_COSTS_PER_DOCUMENT) shape.costs.clear();
+    shape.costs.set(costKey, cost);
+  }
   if (cost > limits.maxCost) {
     throw new QueryTooComplexError(`The query costs ${cost}; at most ${limits.maxCost} is allowed`, {
       limit: 'cost',

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { Role } from './role';
 
-@ObjectType('User', { description: 'A person in a workspace' })
+@ObjectType('User', { description: 'A person in a workspace', simpleResolvers: true })
 export class UserNode {
   @Field(() => ID)
   id!: string;
@@ -23,7 +23,10 @@ export class UserNode {
   createdAt!: Date;
 }
 
-@ObjectType('Workspace', { description: 'A household or a team: everything else belongs to one' })
+@ObjectType('Workspace', {
+  description: 'A household or a team: everything else belongs to one',
+  simpleResolvers: true,
+})
 export class WorkspaceNode {
   @Field(() => ID)
   id!: string;
@@ -36,7 +39,7 @@ export class WorkspaceNode {
 
 export const UserConnection = connectionType(UserNode, 'User');
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuthPayload {
   @Field({ description: 'Short-lived token for `Authorization: Bearer …`' })
   accessToken!: string;

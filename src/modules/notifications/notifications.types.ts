@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { DeliveryStatus, NotificationAudience, NotificationSeverity } from './notification.enums';
 
-@ObjectType('Notification')
+@ObjectType('Notification', { simpleResolvers: true })
 export class NotificationNode {
   @Field(() => ID)
   id!: string;
