@@ -1,13 +1,13 @@
-import { Max, Min } from 'class-validator';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
+export const MAX_PAGE_SIZE = 100;
+
+/** Checked by `paginate` itself (cheaper than a validator run on every list request). */
 @ArgsType()
 export class PageArgs {
   @Field(() => Int, { defaultValue: 20, description: 'How many items to return (at most 100)' })
-  @Min(0)
-  @Max(100)
   first = 20;
 
   @Field(() => String, { nullable: true, description: 'Cursor of the item to start after' })
@@ -111,6 +111,9 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   options: PaginateOptions<DB, TB, Row>,
 ): Promise<Connection<Row>> {
   const { query, idColumn, sort, first } = options;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
   const op = sort.direction === 'asc' ? sql.raw('>') : sql.raw('<');
   const dir = sql.raw(sort.direction);
   let page = query;

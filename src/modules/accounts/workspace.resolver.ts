@@ -29,7 +29,7 @@ export class WorkspaceResolver {
 
   @FieldResolver(() => UserConnection)
   members(
-    @Args(() => PageArgs) page: PageArgs,
+    @Args(() => PageArgs, { validate: false }) page: PageArgs,
     @Arg('filter', () => MemberFilter, { nullable: true }) filter: MemberFilter | null,
     @Arg('orderBy', () => MemberOrder, { nullable: true }) orderBy: MemberOrder | null,
     @Ctx() ctx: Context,

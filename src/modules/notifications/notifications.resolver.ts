@@ -17,7 +17,7 @@ export class NotificationsResolver {
     description: "The viewer's notifications (and, for admins, those addressed to the admins), newest first",
   })
   notifications(
-    @Args(() => PageArgs) page: PageArgs,
+    @Args(() => PageArgs, { validate: false }) page: PageArgs,
     @Arg('unreadOnly', { defaultValue: false }) unreadOnly: boolean,
     @Ctx() ctx: Context,
   ): Promise<Connection<NotificationNode>> {
