@@ -5,6 +5,8 @@ import type { Metrics } from './common/metrics';
 import type { AppPubSub } from './common/pubsub';
 import type { TokenService } from './modules/accounts/token.service';
 import type { Viewers } from './modules/accounts/viewers';
+import type { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
+import type { TriggerEngine } from './modules/triggers/trigger-engine';
 
 /** What lives as long as the server: shared by every request, subscription and job. */
 export interface App {
@@ -15,4 +17,8 @@ export interface App {
   metrics: Metrics;
   tokens: TokenService;
   viewers: Viewers;
+  /** The current time; injected so tests and jobs never depend on the wall clock. */
+  clock: () => Date;
+  triggerEngine: TriggerEngine;
+  timeTriggers: TimeTriggerScheduler;
 }

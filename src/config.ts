@@ -32,6 +32,11 @@ const schema = z.object({
   VIEWER_CACHE_SECONDS: int(0, 300).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
+  PUBLIC_URL: z.string().url().optional(),
+  TRIGGER_ENGINE: bool.default(true),
+  TRIGGER_POLL_MS: int(50, 60_000).default(500),
+  TRIGGER_BATCH_SIZE: int(1, 10_000).default(500),
+  TRIGGER_GRACE_SECONDS: int(0, 86_400).default(60),
   QUERY_MAX_DEPTH: int(2, 100).default(12),
   QUERY_MAX_ALIASES: int(1, 1000).default(30),
   QUERY_MAX_COST: int(10, 1_000_000).default(20_000),
@@ -58,7 +63,19 @@ export interface Config {
   viewerCacheSeconds: number;
   logLevel: RawConfig['LOG_LEVEL'];
   trustProxy: boolean;
+  /** Base of links the API hands out (calendar feeds); from each request's Host when unset. */
+  publicUrl: string | undefined;
   queryLimits: QueryLimits;
+  triggers: TriggerSettings;
+}
+
+export interface TriggerSettings {
+  /** Whether this instance polls for due time triggers. */
+  engine: boolean;
+  pollMs: number;
+  batchSize: number;
+  /** Later than this, a time firing counts as missed (and as late in its execution). */
+  graceMs: number;
 }
 
 export interface QueryLimits {
@@ -103,6 +120,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     viewerCacheSeconds: c.VIEWER_CACHE_SECONDS,
     logLevel: c.LOG_LEVEL,
     trustProxy: c.TRUST_PROXY,
+    publicUrl: c.PUBLIC_URL,
+    triggers: {
+      engine: c.TRIGGER_ENGINE,
+      pollMs: c.TRIGGER_POLL_MS,
+      batchSize: c.TRIGGER_BATCH_SIZE,
+      graceMs: c.TRIGGER_GRACE_SECONDS * 1000,
+    },
     queryLimits: {
       maxDepth: c.QUERY_MAX_DEPTH,
       maxAliases: c.QUERY_MAX_ALIASES,

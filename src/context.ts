@@ -22,6 +22,8 @@ export interface Viewer {
 export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
+  /** Where clients reach this API, e.g. `https://home.example.com` (for links it hands out). */
+  baseUrl: string;
 }
 
 export interface Context {

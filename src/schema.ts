@@ -4,10 +4,25 @@ import { DateTimeScalar } from './common/scalars';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './modules/accounts/auth.resolver';
 import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.resolver';
+import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { NotificationsResolver } from './modules/notifications/notifications.resolver';
+import {
+  CalendarItemTriggersResolver,
+  TriggerExecutionResolver,
+  TriggersResolver,
+} from './modules/triggers/triggers.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-const resolvers: NonEmptyArray<Function> = [AuthResolver, WorkspaceResolver, UserResolver, NotificationsResolver];
+const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  WorkspaceResolver,
+  UserResolver,
+  NotificationsResolver,
+  CalendarResolver,
+  CalendarItemTriggersResolver,
+  TriggersResolver,
+  TriggerExecutionResolver,
+];
 
 /**
  * Subscriptions subscribe through the pub/sub of their own server (`context.app.pubSub`), so

@@ -24,7 +24,11 @@ import { loadOrCreateSecret } from './db/secrets';
 import { operationPlugin } from './graphql-plugins';
 import { bearerToken, TokenService } from './modules/accounts/token.service';
 import { Viewers } from './modules/accounts/viewers';
+import { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
+import { TriggerEngine } from './modules/triggers/trigger-engine';
 import { getSchema } from './schema';
+import { CalendarFeedService } from './modules/calendar/calendar-feed.service';
+import type { DB } from './db/tables';
 import { attachWebSocketGraphql } from './websocket';
 
 export interface StartOptions {
@@ -34,6 +38,8 @@ export interface StartOptions {
   embeddedDump?: Blob;
   /** Apply pending migrations on an external database too (tests). */
   migrate?: boolean;
+  /** The clock (tests); the wall clock by default. */
+  clock?: () => Date;
 }
 
 export interface RunningServer {
@@ -62,7 +68,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const tokens = new TokenService(jwtSecret, config.accessTokenTtlSeconds);
   const viewers = new Viewers(await db.pool(), tokens, pubSubHandle.pubSub, config.viewerCacheSeconds * 1000);
   viewers.listen();
-  const app: App = { config, logger, orm: db.orm, pubSub: pubSubHandle.pubSub, metrics, tokens, viewers };
+  const app = { config, logger, orm: db.orm, pubSub: pubSubHandle.pubSub, metrics, tokens, viewers } as App;
+  app.clock = options.clock ?? (() => new Date());
+  app.triggerEngine = new TriggerEngine(app, config.triggers.graceMs);
+  app.timeTriggers = new TimeTriggerScheduler(app, app.triggerEngine, config.triggers);
+  if (config.triggers.engine) app.timeTriggers.start();
   const schema = getSchema();
 
   const web = express();
@@ -80,6 +90,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       logger.warn({ err: error }, 'readiness check failed');
       res.status(503).json({ status: 'unavailable', database: 'down' });
     }
+  });
+  web.get('/calendar/:file', async (req, res) => {
+    const match = /^([A-Za-z0-9_-]{16,64})\.ics$/.exec(req.params.file);
+    const body = match ? await new CalendarFeedService(db.orm.em.getKysely<DB>()).render(match[1]!) : null;
+    if (body === null) {
+      res.status(404).type('text/plain').send('No such calendar');
+      return;
+    }
+    res.type('text/calendar; charset=utf-8').set('cache-control', 'private, max-age=60').send(body);
   });
   web.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -134,7 +153,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await viewers.resolve(bearerToken(req.headers.authorization));
-        return createContext(app, viewer, requestInfo(req));
+        return createContext(app, viewer, requestInfo(req, config.publicUrl));
       },
     }),
   );
@@ -154,6 +173,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     async close() {
       if (closed) return;
       closed = true;
+      await app.timeTriggers.stop();
       await apollo.stop();
       await viewers.stop();
       await pubSubHandle.close();
@@ -162,7 +182,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
 }
 
-export function requestInfo(req: Request): RequestInfo {
+export function requestInfo(req: Request, publicUrl: string | undefined): RequestInfo {
   const userAgent = req.headers['user-agent'];
-  return { ip: req.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null };
+  return {
+    ip: req.ip ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null,
+    baseUrl: publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+  };
 }

@@ -47,6 +47,7 @@ export function attachWebSocketGraphql(options: { app: App; schema: GraphQLSchem
         return createContext(app, viewer, {
           ip: ctx.extra.request.socket.remoteAddress ?? null,
           userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
+          baseUrl: app.config.publicUrl ?? `http://${ctx.extra.request.headers.host ?? 'localhost'}`,
         });
       },
       onSubscribe: (_ctx, _id, payload) => {

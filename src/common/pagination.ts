@@ -51,6 +51,19 @@ export class Connection<T> {
     private readonly counter: () => Promise<number>,
   ) {}
 
+  /** A connection over rows already read (e.g. the first page of many parents, batched). */
+  static of<T>(
+    nodes: T[],
+    hasNextPage: boolean,
+    key: (node: T) => [unknown, string],
+    counter: () => Promise<number>,
+  ): Connection<T> {
+    const edges = nodes.map((node) => new LazyEdge(node, ...key(node)));
+    const last = nodes.at(-1);
+    const endCursor = last === undefined ? null : encodeCursor(...key(last));
+    return new Connection(edges, { hasNextPage, endCursor }, counter);
+  }
+
   get totalCount(): Promise<number> {
     this.#count ??= this.counter();
     return this.#count;

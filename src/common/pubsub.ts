@@ -7,6 +7,8 @@ export enum Topic {
   NotificationReceived = 'NOTIFICATION_RECEIVED',
   /** A user's sessions, role or membership changed: cached viewers must be read again. */
   ViewerChanged = 'VIEWER_CHANGED',
+  CalendarItemChanged = 'CALENDAR_ITEM_CHANGED',
+  TriggerFired = 'TRIGGER_FIRED',
 }
 
 export interface NotificationReceivedPayload {
@@ -21,9 +23,26 @@ export interface ViewerChangedPayload {
   userId: string;
 }
 
+export interface CalendarItemChangedPayload {
+  workspaceId: string;
+  userId: string;
+  itemId: string;
+  change: 'CREATED' | 'UPDATED' | 'DELETED';
+}
+
+export interface TriggerFiredPayload {
+  workspaceId: string;
+  userId: string;
+  triggerId: string;
+  calendarItemId: string;
+  executionId: string;
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
+  [Topic.CalendarItemChanged]: [CalendarItemChangedPayload];
+  [Topic.TriggerFired]: [TriggerFiredPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

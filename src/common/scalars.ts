@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-const PG_UTC = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\+00$/;
+const PG_UTC = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?\+00$/;
 
 /** A timestamp as ISO 8601 in UTC, from a `Date` or a PostgreSQL `timestamptz` text value. */
 export function toIsoTimestamp(value: unknown): string {
@@ -11,7 +11,7 @@ export function toIsoTimestamp(value: unknown): string {
   if (typeof value === 'string') {
     // Rows read as plain text from PostgreSQL in UTC: a rewrite, no parsing.
     const m = PG_UTC.exec(value);
-    if (m) return `${m[1]}T${m[2]}Z`;
+    if (m) return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
     const parsed = new Date(value.includes(' ') ? value.replace(' ', 'T') : value);
     if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
   }
@@ -40,3 +40,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return parseDateTime(ast.value);
   },
 });
+
+/** A `Date` from a `Date` or a PostgreSQL `timestamptz` text value (plain rows keep the text). */
+export function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(toIsoTimestamp(value));
+}

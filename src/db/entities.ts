@@ -3,14 +3,38 @@ import { Session } from '../modules/accounts/session.entity';
 import { User } from '../modules/accounts/user.entity';
 import { Workspace } from '../modules/accounts/workspace.entity';
 import { AuditLog } from '../modules/audit/audit-log.entity';
+import { CalendarFeed } from '../modules/calendar/calendar-feed.entity';
+import { CalendarItem } from '../modules/calendar/calendar-item.entity';
+import { TriggerExecution } from '../modules/triggers/trigger-execution.entity';
+import { Trigger } from '../modules/triggers/trigger.entity';
 import { Notification } from '../modules/notifications/notification.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
-export const entities = [Workspace, User, Session, ActivityEvent, AuditLog, Notification];
+export const entities = [
+  Workspace,
+  User,
+  Session,
+  ActivityEvent,
+  AuditLog,
+  Notification,
+  CalendarItem,
+  CalendarFeed,
+  Trigger,
+  TriggerExecution,
+];
 
 /**
  * Entities that belong to one workspace. The `tenant` filter applies to each of them and its
  * parameter is mandatory: an EntityManager fork without a workspace cannot read them unless the
  * caller turns the filter off explicitly (sign-in, sign-up, background jobs).
  */
-export const tenantEntities = [User, Session, ActivityEvent, Notification];
+export const tenantEntities = [
+  User,
+  Session,
+  ActivityEvent,
+  Notification,
+  CalendarItem,
+  CalendarFeed,
+  Trigger,
+  TriggerExecution,
+];

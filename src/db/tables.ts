@@ -1,4 +1,7 @@
 import type { Role } from '../modules/accounts/role';
+import type { CalendarItemStatus, CalendarItemType } from '../modules/calendar/calendar.enums';
+import type { ActionConfig, TriggerConfig, TriggerState } from '../modules/triggers/trigger.config';
+import type { MissedFirePolicy, TriggerExecutionStatus, TriggerType } from '../modules/triggers/trigger.enums';
 import type {
   DeliveryStatus,
   NotificationAudience,
@@ -92,6 +95,65 @@ export interface AuditLogsTable {
   created_at: Date;
 }
 
+export interface CalendarItemsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  type: CalendarItemType;
+  title: string;
+  description: string | null;
+  start_time: Date | null;
+  end_time: Date | null;
+  estimated_duration: number | null;
+  progress_percent: number;
+  recurrence_rule: string | null;
+  time_zone: string;
+  location: string | null;
+  status: CalendarItemStatus;
+  completed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface CalendarFeedsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  token: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TriggersTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  calendar_item_id: string;
+  trigger_type: TriggerType;
+  trigger_config: TriggerConfig;
+  action: ActionConfig;
+  is_active: boolean;
+  last_fired_at: Date | null;
+  next_fire_at: Date | null;
+  missed_policy: MissedFirePolicy;
+  nfc_tag_id: string | null;
+  state: TriggerState;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TriggerExecutionsTable {
+  id: string;
+  trigger_id: string;
+  workspace_id: string;
+  fired_at: Date;
+  status: TriggerExecutionStatus;
+  result: Record<string, unknown> | null;
+  scheduled_for: Date | null;
+  late_ms: number | null;
+  created_at: Date;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -99,6 +161,10 @@ export interface DB {
   notifications: NotificationsTable;
   activity_events: ActivityEventsTable;
   audit_logs: AuditLogsTable;
+  calendar_items: CalendarItemsTable;
+  calendar_feeds: CalendarFeedsTable;
+  triggers: TriggersTable;
+  trigger_executions: TriggerExecutionsTable;
 }
 
 /** Tables whose rows belong to one workspace. */

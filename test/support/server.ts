@@ -10,7 +10,10 @@ export type TestServer = RunningServer;
  * Starts a real server on a free port: on DATABASE_URL when set, else on an embedded database of
  * its own started from the migrated dump.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
+): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeos-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -20,10 +23,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     DATA_DIR: dataDir,
     DB_POOL_MAX: '4',
+    // Tests fire time triggers themselves, at the times they choose (`app.timeTriggers.tick`).
+    TRIGGER_ENGINE: 'false',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });
   const dumpFile = process.env.HOMEOS_TEST_EMBEDDED_DUMP;
   const embeddedDump = !config.databaseUrl && dumpFile ? new Blob([fs.readFileSync(dumpFile)]) : undefined;
-  return startServer({ config, ...(embeddedDump ? { embeddedDump } : {}) });
+  return startServer({ config, ...(embeddedDump ? { embeddedDump } : {}), ...options });
 }

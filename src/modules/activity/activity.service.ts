@@ -14,6 +14,18 @@ export interface ActivityEntry {
 export class ActivityService {
   constructor(private readonly em: EntityManager) {}
 
+  /** Adds an event to the unit of work, for the caller to flush with the rest of its writes. */
+  build(entry: ActivityEntry & { createdAt?: Date }): void {
+    this.em.create(ActivityEvent, {
+      workspace: entry.workspaceId,
+      user: entry.userId,
+      type: entry.type,
+      message: entry.message ?? null,
+      payload: entry.payload ?? {},
+      createdAt: entry.createdAt ?? new Date(),
+    });
+  }
+
   async record(entry: ActivityEntry): Promise<void> {
     await this.em.insert(ActivityEvent, {
       id: uuidv7(),

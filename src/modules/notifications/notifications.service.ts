@@ -40,6 +40,13 @@ export class NotificationsService {
    * that transaction has committed.
    */
   async create(input: NewNotification): Promise<NotificationReceivedPayload> {
+    const payload = this.build(input);
+    await this.em.flush();
+    return payload;
+  }
+
+  /** Like `create`, but leaves the flush to the caller (to write many in one statement). */
+  build(input: NewNotification): NotificationReceivedPayload {
     const toAdmins = input.to === 'admins';
     const recipientId = input.to === 'admins' ? null : input.to.userId;
     const notification = this.em.create(Notification, {
@@ -54,7 +61,6 @@ export class NotificationsService {
       sourceId: input.sourceId ?? null,
       data: input.data ?? {},
     });
-    await this.em.flush();
     return { notificationId: notification.id, workspaceId: input.workspaceId, recipientId, toAdmins };
   }
 

@@ -1,0 +1,134 @@
+import { sql } from 'kysely';
+import type { App } from '../../app';
+import { toDate } from '../../common/scalars';
+import type { DB } from '../../db/tables';
+import { asRecurring } from '../calendar/calendar.service';
+import { nextFireTime } from './schedule';
+import type { TimeConfig } from './trigger.config';
+import type { Firing, TriggerEngine } from './trigger-engine';
+import { MissedFirePolicy } from './trigger.enums';
+
+export interface SchedulerOptions {
+  batchSize: number;
+  /** A firing later than this is "missed": SKIP triggers do not fire it. */
+  graceMs: number;
+  pollMs: number;
+}
+
+/**
+ * Fires TIME triggers when they are due. Each batch is claimed in one transaction
+ * (`for update skip locked`, then `next_fire_at` moved on), so however many instances poll the
+ * same database, each due time is fired by exactly one of them; the unique
+ * (trigger, scheduled time) of executions guards it again. State lives in the database, so a
+ * restart picks up where it stopped, and times missed while nothing ran are caught up by policy.
+ */
+export class TimeTriggerScheduler {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly app: App,
+    private readonly engine: TriggerEngine,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /** Fires everything due at `now`; returns how many triggers were claimed. */
+  async tick(now: Date = this.app.clock()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.claimAndFire(now);
+      total += claimed;
+      if (claimed < this.options.batchSize) return total;
+    }
+  }
+
+  /** Polls every `pollMs` until `stop`. */
+  start(): void {
+    const loop = () => {
+      if (this.#stopped) return;
+      this.#running = this.tick()
+        .catch((error: unknown) => this.app.logger.error({ err: error }, 'time trigger tick failed'))
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(loop, this.options.pollMs);
+        });
+    };
+    this.#timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  private async claimAndFire(now: Date): Promise<number> {
+    const em = this.app.orm.em.fork();
+    const { firings, claimed } = await em.transactional(async (tx) => {
+      const db = tx.getKysely<DB>();
+      const rows = await db
+        .selectFrom('triggers as t')
+        .innerJoin('calendar_items as c', 'c.id', 't.calendar_item_id')
+        .select([
+          't.id',
+          't.workspace_id',
+          't.user_id',
+          't.trigger_type',
+          't.trigger_config',
+          't.action',
+          't.next_fire_at',
+          't.missed_policy',
+          'c.id as item_id',
+          'c.title',
+          'c.status',
+          'c.start_time',
+          'c.end_time',
+          'c.time_zone',
+          'c.recurrence_rule',
+        ])
+        .where('t.is_active', '=', true)
+        .where('t.next_fire_at', '<=', now)
+        .orderBy('t.next_fire_at')
+        .limit(this.options.batchSize)
+        .forUpdate('t')
+        .skipLocked()
+        .execute();
+      const batch: Firing[] = [];
+      const nextTimes: Array<string | null> = [];
+      for (const row of rows) {
+        const scheduledFor = toDate(row.next_fire_at!);
+        const lateMs = Math.max(0, now.getTime() - scheduledFor.getTime());
+        const item = row.start_time
+          ? asRecurring({
+              ...row,
+              startTime: row.start_time,
+              endTime: row.end_time,
+              timeZone: row.time_zone,
+              recurrenceRule: row.recurrence_rule,
+            })
+          : null;
+        // A late firing fires once; the next time is the first one after now.
+        const after = lateMs > 0 ? now : scheduledFor;
+        nextTimes.push(nextFireTime(row.trigger_config as TimeConfig, item, after)?.toISOString() ?? null);
+        if (row.missed_policy === MissedFirePolicy.SKIP && lateMs > this.options.graceMs) continue;
+        batch.push({
+          trigger: { id: row.id, workspaceId: row.workspace_id, userId: row.user_id, triggerType: row.trigger_type },
+          item: { id: row.item_id, title: row.title, status: row.status },
+          action: row.action,
+          firedAt: now,
+          scheduledFor,
+          lateMs,
+        });
+      }
+      if (rows.length > 0) {
+        await sql`
+          update triggers t set next_fire_at = x.next_fire_at, updated_at = now()
+            from unnest(${rows.map((r) => r.id)}::uuid[], ${nextTimes}::timestamptz[]) as x(id, next_fire_at)
+           where t.id = x.id`.execute(db);
+      }
+      return { firings: batch, claimed: rows.length };
+    });
+    await this.engine.fire(firings);
+    return claimed;
+  }
+}

@@ -1,0 +1,115 @@
+import DataLoader from 'dataloader';
+import { sql } from 'kysely';
+import type { Reader, ScopedQuery } from '../../common/reader';
+import type { ActionConfig, TriggerConfig } from './trigger.config';
+import type { TriggerConditionNode, TriggerActionNode, TriggerExecutionNode, TriggerNode } from './triggers.types';
+
+export const selectTrigger = (q: ScopedQuery<'triggers'>) =>
+  q.select([
+    'triggers.id',
+    'triggers.trigger_type as triggerType',
+    'triggers.is_active as isActive',
+    'triggers.last_fired_at as lastFiredAt',
+    'triggers.next_fire_at as nextFireAt',
+    'triggers.missed_policy as missedPolicy',
+    'triggers.created_at as createdAt',
+    'triggers.calendar_item_id as calendarItemId',
+    'triggers.trigger_config as triggerConfig',
+    'triggers.action as actionConfig',
+  ]);
+
+export const selectExecution = (q: ScopedQuery<'trigger_executions'>) =>
+  q.select([
+    'trigger_executions.id',
+    'trigger_executions.fired_at as firedAt',
+    'trigger_executions.status',
+    'trigger_executions.result',
+    'trigger_executions.scheduled_for as scheduledFor',
+    'trigger_executions.late_ms as lateMs',
+    'trigger_executions.trigger_id as triggerId',
+  ]);
+
+/** Triggers of many items in one query (the viewer's own). */
+export function triggersByItemLoader(reader: Reader, userId: string) {
+  return new DataLoader<string, TriggerNode[]>(async (itemIds) => {
+    const rows = await selectTrigger(reader.from('triggers'))
+      .where('triggers.user_id', '=', userId)
+      .where(sql<boolean>`triggers.calendar_item_id = any(${itemIds as string[]}::uuid[])`)
+      .orderBy('triggers.created_at')
+      .orderBy('triggers.id')
+      .execute();
+    const byItem = new Map<string, TriggerNode[]>(itemIds.map((id) => [id, []]));
+    for (const row of rows) byItem.get(row.calendarItemId)?.push(row as TriggerNode);
+    return itemIds.map((id) => byItem.get(id) ?? []);
+  });
+}
+
+/**
+ * The newest `first + 1` executions of many triggers in one query (a window per trigger), so a
+ * list of triggers with their executions costs one statement however long it is.
+ */
+export function latestExecutionsLoader(reader: Reader, first: number) {
+  return new DataLoader<string, TriggerExecutionNode[]>(async (triggerIds) => {
+    const ranked = selectExecution(reader.from('trigger_executions'))
+      .select(
+        sql<number>`row_number() over (partition by trigger_executions.trigger_id order by trigger_executions.fired_at desc, trigger_executions.id desc)`.as(
+          'rank',
+        ),
+      )
+      .where(sql<boolean>`trigger_executions.trigger_id = any(${triggerIds as string[]}::uuid[])`);
+    const rows = await reader.db
+      .selectFrom(ranked.as('e'))
+      .selectAll()
+      .where('e.rank', '<=', first + 1)
+      .orderBy('e.firedAt', 'desc')
+      .orderBy('e.id', 'desc')
+      .execute();
+    const byTrigger = new Map<string, TriggerExecutionNode[]>(triggerIds.map((id) => [id, []]));
+    for (const { rank: _rank, ...row } of rows) byTrigger.get(row.triggerId)?.push(row as TriggerExecutionNode);
+    return triggerIds.map((id) => byTrigger.get(id) ?? []);
+  });
+}
+
+/** Execution counts of many triggers in one query. */
+export function executionCountLoader(reader: Reader) {
+  return new DataLoader<string, number>(async (triggerIds) => {
+    const rows = await reader
+      .from('trigger_executions')
+      .select(['trigger_executions.trigger_id as triggerId', sql<number>`count(*)::int`.as('count')])
+      .where(sql<boolean>`trigger_executions.trigger_id = any(${triggerIds as string[]}::uuid[])`)
+      .groupBy('trigger_executions.trigger_id')
+      .execute();
+    const counts = new Map(rows.map((r) => [r.triggerId, r.count]));
+    return triggerIds.map((id) => counts.get(id) ?? 0);
+  });
+}
+
+export function toConditionNode(config: TriggerConfig): TriggerConditionNode {
+  const node: TriggerConditionNode = { time: null, location: null, progress: null, nfc: null };
+  if ('at' in config || 'cron' in config || 'minutesBefore' in config) {
+    node.time = {
+      at: 'at' in config ? new Date(config.at) : null,
+      cron: 'cron' in config ? config.cron : null,
+      timeZone: 'cron' in config ? config.timeZone : null,
+      minutesBefore: 'minutesBefore' in config ? config.minutesBefore : null,
+    };
+  } else if ('radiusMeters' in config) {
+    node.location = config;
+  } else if ('thresholdPercent' in config) {
+    node.progress = config;
+  } else {
+    node.nfc = config;
+  }
+  return node;
+}
+
+export function toActionNode(config: ActionConfig): TriggerActionNode {
+  return {
+    type: config.type,
+    title: 'title' in config ? (config.title ?? null) : null,
+    message: 'message' in config ? (config.message ?? null) : null,
+    status: 'status' in config ? config.status : null,
+    url: 'url' in config ? config.url : null,
+    timeoutMs: 'timeoutMs' in config ? config.timeoutMs : null,
+  };
+}
