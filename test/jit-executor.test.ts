@@ -1,5 +1,5 @@
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import { GraphQLError, GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
 import { JitExecutorCache } from '../src/common/jit-executor';
 import { NotFoundError } from '../src/common/errors';
 import { getSchema } from '../src/schema';
@@ -81,5 +81,23 @@ describe('the application schema', () => {
     // fields computed by resolvers keep theirs
     expect(field('Workspace', 'members')?.resolve).toBeDefined();
     expect(field('UserConnection', 'totalCount')?.resolve).toBeDefined();
+  });
+});
+
+describe('input defaults', () => {
+  // graphql-jit does not fill in defaults of input object fields given through variables, so the
+  // schema has none: defaults are applied by the services.
+  it('has no default values on input object fields', () => {
+    const schema = getSchema();
+    const withDefaults = Object.values(schema.getTypeMap())
+      .filter(
+        (type): type is GraphQLInputObjectType => type instanceof GraphQLInputObjectType && !type.name.startsWith('__'),
+      )
+      .flatMap((type) =>
+        Object.values(type.getFields())
+          .filter((f) => f.defaultValue !== undefined)
+          .map((f) => `${type.name}.${f.name}`),
+      );
+    expect(withDefaults).toEqual([]);
   });
 });

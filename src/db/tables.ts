@@ -150,7 +150,7 @@ export interface TriggerExecutionsTable {
   status: TriggerExecutionStatus;
   result: Record<string, unknown> | null;
   scheduled_for: Date | null;
-  late_ms: number | null;
+  late_ms: string | number | null;
   created_at: Date;
 }
 

@@ -53,8 +53,8 @@ export class MemberOrder {
   @Field(() => MemberOrderField)
   field!: MemberOrderField;
 
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction: OrderDirection = OrderDirection.ASC;
+  @Field(() => OrderDirection, { nullable: true, description: 'ASC when left out' })
+  direction?: OrderDirection | null;
 }
 
 @InputType()

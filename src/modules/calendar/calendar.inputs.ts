@@ -145,6 +145,6 @@ export class CalendarItemOrder {
   @Field(() => CalendarItemOrderField)
   field!: CalendarItemOrderField;
 
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction: OrderDirection = OrderDirection.ASC;
+  @Field(() => OrderDirection, { nullable: true, description: 'ASC when left out' })
+  direction?: OrderDirection | null;
 }

@@ -112,7 +112,6 @@ interface ParsedRecurrence {
 /** Everything needed to walk one item's occurrences. */
 interface Plan {
   zone: Zone;
-  start: Date;
   durationMs: number;
   floatingStart: Date;
   rule: ParsedRule;
@@ -146,8 +145,9 @@ function assertTimeZone(timeZone: string, what = 'timeZone'): void {
 }
 
 function assertDate(value: Date, what: string): void {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw new BadUserInputError(`${what} is not a valid date`);
+  }
 }
 
 /** The wall-clock time of `instant` in `zone`, as a floating Date. */
@@ -273,8 +273,9 @@ function parseRule(value: string): ParsedRule {
       text = String(count);
     } else if (name === 'UNTIL') {
       until = parseDateValue(text);
-      if (!until)
+      if (!until) {
         throw invalid(`has an invalid UNTIL "${text}" (expected yyyyMMdd, yyyyMMddTHHmmss or yyyyMMddTHHmmssZ)`);
+      }
     } else if (name === 'BYDAY') {
       const days = parseWeekdays(text);
       options.byweekday = days.weekdays;
@@ -430,7 +431,6 @@ function planFor(item: RecurringItem): Plan | null {
 
   return {
     zone,
-    start: item.startTime,
     durationMs: durationOf(item),
     floatingStart: toFloating(item.startTime, zone),
     rule,

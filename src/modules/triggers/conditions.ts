@@ -43,6 +43,9 @@ export function parseCondition(input: TriggerConditionInput): { type: TriggerTyp
   if (input.time) return { type: TriggerType.TIME, config: parseTime(input.time) };
   if (input.location) {
     const { latitude, longitude, radiusMeters, on } = input.location;
+    if (!(Math.abs(latitude) <= 90) || !(Math.abs(longitude) <= 180)) {
+      throw new InvalidTriggerError('latitude must be within ±90 and longitude within ±180');
+    }
     if (!(radiusMeters > 0) || radiusMeters > 100_000) {
       throw new InvalidTriggerError('radiusMeters must be more than 0 and at most 100000');
     }
@@ -54,7 +57,7 @@ export function parseCondition(input: TriggerConditionInput): { type: TriggerTyp
     if (!Number.isInteger(thresholdPercent) || thresholdPercent < 1 || thresholdPercent > 100) {
       throw new InvalidTriggerError('thresholdPercent must be between 1 and 100');
     }
-    const config: ProgressConfig = { thresholdPercent, once };
+    const config: ProgressConfig = { thresholdPercent, once: once ?? true };
     return { type: TriggerType.PROGRESS, config };
   }
   const config: NfcConfig = { tagId: normaliseTagId(input.nfc!.tagId) };

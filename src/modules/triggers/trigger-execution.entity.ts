@@ -1,4 +1,4 @@
-import { OptionalProps, type Rel } from '@mikro-orm/core';
+import { BigIntType, OptionalProps, type Rel } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { uuidv7 } from 'uuidv7';
 import { Workspace } from '../accounts/workspace.entity';
@@ -35,8 +35,8 @@ export class TriggerExecution {
   @Property({ type: 'timestamptz', nullable: true })
   scheduledFor?: Date | null;
 
-  /** How late the firing was, in milliseconds. */
-  @Property({ type: 'integer', nullable: true })
+  /** How late the firing was, in milliseconds (days, after a long downtime: so a bigint). */
+  @Property({ type: new BigIntType('number'), nullable: true })
   lateMs?: number | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })

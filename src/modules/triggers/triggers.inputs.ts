@@ -49,8 +49,11 @@ export class ProgressConditionInput {
   @Field(() => Int)
   thresholdPercent!: number;
 
-  @Field({ defaultValue: true, description: 'Fire only the first time the threshold is crossed' })
-  once: boolean = true;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Fire only the first time the threshold is crossed (default true)',
+  })
+  once?: boolean | null;
 }
 
 @InputType()
@@ -113,11 +116,11 @@ export class CreateTriggerInput {
   @Field(() => TriggerActionInput)
   action!: TriggerActionInput;
 
-  @Field({ defaultValue: true })
-  isActive: boolean = true;
+  @Field(() => Boolean, { nullable: true, description: 'Default true' })
+  isActive?: boolean | null;
 
-  @Field(() => MissedFirePolicy, { defaultValue: MissedFirePolicy.FIRE_ONCE_LATE })
-  missedPolicy: MissedFirePolicy = MissedFirePolicy.FIRE_ONCE_LATE;
+  @Field(() => MissedFirePolicy, { nullable: true, description: 'Default FIRE_ONCE_LATE' })
+  missedPolicy?: MissedFirePolicy | null;
 }
 
 @InputType()
@@ -150,8 +153,9 @@ export class ReportLocationInput {
   @Max(180)
   longitude!: number;
 
-  @Field(() => Float, { defaultValue: 0, description: 'Uncertainty of the fix in metres' })
+  @Field(() => Float, { nullable: true, description: 'Uncertainty of the fix in metres (default 0)' })
+  @IsOptional()
   @Min(0)
   @Max(100_000)
-  accuracyMeters: number = 0;
+  accuracyMeters?: number | null;
 }

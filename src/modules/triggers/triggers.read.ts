@@ -25,8 +25,8 @@ export const selectExecution = (q: ScopedQuery<'trigger_executions'>) =>
     'trigger_executions.status',
     'trigger_executions.result',
     'trigger_executions.scheduled_for as scheduledFor',
-    'trigger_executions.late_ms as lateMs',
     'trigger_executions.trigger_id as triggerId',
+    sql<number | null>`trigger_executions.late_ms::float8`.as('lateMs'),
   ]);
 
 /** Triggers of many items in one query (the viewer's own). */

@@ -15,7 +15,7 @@ import { nextFireTime } from './schedule';
 import type { LocationConfig, ProgressConfig, TimeConfig } from './trigger.config';
 import type { Firing, FiredExecution, TriggerEngine } from './trigger-engine';
 import { Trigger } from './trigger.entity';
-import { TriggerType } from './trigger.enums';
+import { MissedFirePolicy, TriggerType } from './trigger.enums';
 import { TriggerNotFoundError } from './triggers.errors';
 import type { CreateTriggerInput, ReportLocationInput, UpdateTriggerInput } from './triggers.inputs';
 import { selectExecution, selectTrigger } from './triggers.read';
@@ -40,8 +40,8 @@ export class TriggersService {
       triggerType: type,
       triggerConfig: config,
       action: parseAction(input.action),
-      isActive: input.isActive,
-      missedPolicy: input.missedPolicy,
+      isActive: input.isActive ?? true,
+      missedPolicy: input.missedPolicy ?? MissedFirePolicy.FIRE_ONCE_LATE,
       nfcTagId: 'tagId' in config ? config.tagId : null,
     });
     this.schedule(trigger, item);
@@ -107,7 +107,7 @@ export class TriggersService {
     const sides: Array<{ id: string; inside: boolean }> = [];
     for (const row of rows) {
       const fence = row.trigger_config as LocationConfig;
-      const side = sideOfFence(fence, input);
+      const side = sideOfFence(fence, { ...input, accuracyMeters: input.accuracyMeters ?? 0 });
       const transition = crossing(row.state.inside, side);
       if (side !== null && side !== row.state.inside) sides.push({ id: row.id, inside: side });
       if (transition && transition === fence.on) {

@@ -138,7 +138,7 @@ export class TriggerExecutionNode {
   @Field(() => Date, { nullable: true, description: 'TIME firings: when it was due' })
   scheduledFor!: Date | null;
 
-  @Field(() => Int, { nullable: true, description: 'How late it fired, in milliseconds' })
+  @Field(() => Float, { nullable: true, description: 'How late it fired, in milliseconds' })
   lateMs!: number | null;
 
   /** Not a GraphQL field: resolves `trigger`. */
