@@ -5,7 +5,7 @@ import type { DB } from '../../db/tables';
 import { asRecurring } from '../calendar/calendar.service';
 import { nextFireTime } from './schedule';
 import type { TimeConfig } from './trigger.config';
-import type { Firing, TriggerEngine } from './trigger-engine';
+import { firingQuery, toFiring, type Firing, type TriggerEngine } from './trigger-engine';
 import { MissedFirePolicy } from './trigger.enums';
 
 export interface SchedulerOptions {
@@ -66,26 +66,8 @@ export class TimeTriggerScheduler {
     const em = this.app.orm.em.fork();
     const { firings, claimed } = await em.transactional(async (tx) => {
       const db = tx.getKysely<DB>();
-      const rows = await db
-        .selectFrom('triggers as t')
-        .innerJoin('calendar_items as c', 'c.id', 't.calendar_item_id')
-        .select([
-          't.id',
-          't.workspace_id',
-          't.user_id',
-          't.trigger_type',
-          't.trigger_config',
-          't.action',
-          't.next_fire_at',
-          't.missed_policy',
-          'c.id as item_id',
-          'c.title',
-          'c.status',
-          'c.start_time',
-          'c.end_time',
-          'c.time_zone',
-          'c.recurrence_rule',
-        ])
+      const rows = await firingQuery(db)
+        .select(['t.next_fire_at', 't.missed_policy', 'c.start_time', 'c.end_time', 'c.time_zone', 'c.recurrence_rule'])
         .where('t.is_active', '=', true)
         .where('t.next_fire_at', '<=', now)
         .orderBy('t.next_fire_at')
@@ -111,14 +93,7 @@ export class TimeTriggerScheduler {
         const after = lateMs > 0 ? now : scheduledFor;
         nextTimes.push(nextFireTime(row.trigger_config as TimeConfig, item, after)?.toISOString() ?? null);
         if (row.missed_policy === MissedFirePolicy.SKIP && lateMs > this.options.graceMs) continue;
-        batch.push({
-          trigger: { id: row.id, workspaceId: row.workspace_id, userId: row.user_id, triggerType: row.trigger_type },
-          item: { id: row.item_id, title: row.title, status: row.status },
-          action: row.action,
-          firedAt: now,
-          scheduledFor,
-          lateMs,
-        });
+        batch.push(toFiring(row, { firedAt: now, scheduledFor, lateMs }));
       }
       if (rows.length > 0) {
         await sql`

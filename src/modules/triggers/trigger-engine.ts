@@ -29,6 +29,42 @@ export interface FiredExecution {
 
 const ACTION_CONCURRENCY = 16;
 
+/** Triggers joined with their items: the columns every firing needs. */
+export function firingQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('triggers as t')
+    .innerJoin('calendar_items as c', 'c.id', 't.calendar_item_id')
+    .select([
+      't.id',
+      't.workspace_id',
+      't.user_id',
+      't.trigger_type',
+      't.trigger_config',
+      't.action',
+      't.state',
+      'c.id as item_id',
+      'c.title',
+      'c.status',
+    ]);
+}
+
+type FiringRow = Awaited<ReturnType<ReturnType<typeof firingQuery>['executeTakeFirstOrThrow']>>;
+
+/** The firing of a row of `firingQuery`. */
+export function toFiring(
+  row: FiringRow,
+  when: Pick<Firing, 'firedAt' | 'scheduledFor' | 'lateMs'>,
+  extra: Pick<Firing, 'reason' | 'state'> = {},
+): Firing {
+  return {
+    trigger: { id: row.id, workspaceId: row.workspace_id, userId: row.user_id, triggerType: row.trigger_type },
+    item: { id: row.item_id, title: row.title, status: row.status },
+    action: row.action,
+    ...when,
+    ...extra,
+  };
+}
+
 /**
  * Runs the actions of a batch of firings and records every one as a `TriggerExecution` (also when
  * its action fails), with an activity event, in one write per batch; then tells subscribers.

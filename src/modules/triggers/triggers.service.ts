@@ -13,7 +13,7 @@ import { normaliseTagId, parseCondition } from './conditions';
 import { crossing, sideOfFence } from './geofence';
 import { nextFireTime } from './schedule';
 import type { LocationConfig, ProgressConfig, TimeConfig } from './trigger.config';
-import type { Firing, FiredExecution, TriggerEngine } from './trigger-engine';
+import { firingQuery, toFiring, type Firing, type FiredExecution, type TriggerEngine } from './trigger-engine';
 import { Trigger } from './trigger.entity';
 import { MissedFirePolicy, TriggerType } from './trigger.enums';
 import { TriggerNotFoundError } from './triggers.errors';
@@ -179,49 +179,14 @@ export class TriggersService {
   }
 
   private activeOfType(viewer: Viewer, type: TriggerType) {
-    return this.em
-      .getKysely<DB>()
-      .selectFrom('triggers as t')
-      .innerJoin('calendar_items as c', 'c.id', 't.calendar_item_id')
-      .select([
-        't.id',
-        't.workspace_id',
-        't.user_id',
-        't.trigger_type',
-        't.trigger_config',
-        't.action',
-        't.state',
-        'c.id as item_id',
-        'c.title',
-        'c.status',
-      ])
+    return firingQuery(this.em.getKysely<DB>())
       .where('t.workspace_id', '=', viewer.workspaceId)
       .where('t.user_id', '=', viewer.id)
       .where('t.trigger_type', '=', type)
       .where('t.is_active', '=', true);
   }
 
-  private firing(
-    row: {
-      id: string;
-      workspace_id: string;
-      user_id: string;
-      trigger_type: TriggerType;
-      action: Trigger['action'];
-      item_id: string;
-      title: string;
-      status: CalendarItem['status'];
-    },
-    extra: Pick<Firing, 'reason' | 'state'>,
-  ): Firing {
-    return {
-      trigger: { id: row.id, workspaceId: row.workspace_id, userId: row.user_id, triggerType: row.trigger_type },
-      item: { id: row.item_id, title: row.title, status: row.status },
-      action: row.action,
-      firedAt: this.app.clock(),
-      scheduledFor: null,
-      lateMs: null,
-      ...extra,
-    };
+  private firing(row: Parameters<typeof toFiring>[0], extra: Pick<Firing, 'reason' | 'state'>): Firing {
+    return toFiring(row, { firedAt: this.app.clock(), scheduledFor: null, lateMs: null }, extra);
   }
 }
