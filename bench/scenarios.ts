@@ -1,9 +1,20 @@
+import { seedCalendar } from './seed';
+
 /** What the seed step created, for scenarios that need ids (e.g. the floor query's parameters). */
 export interface SeedInfo {
   workspaceId: string;
   adminUserId: string;
   /** Members of the workspace, the admin included. */
   memberCount: number;
+}
+
+/** What a scenario's `prepare` may use to add its own data before it is measured. */
+export interface BenchContext {
+  graphqlUrl: string;
+  databaseUrl: string;
+  /** The admin's access token. */
+  token: string;
+  seed: SeedInfo;
 }
 
 /** One hand-written SQL statement whose single row and column is the whole JSON response body. */
@@ -23,14 +34,16 @@ export interface Scenario {
    */
   list?: boolean;
   floorSql?: FloorQuery;
+  /** Adds the scenario's data (through the API or SQL); run only when the scenario is selected. */
+  prepare?: (bench: BenchContext) => Promise<void>;
 }
 
 /**
- * A `timestamptz` column as the API's DateTime scalar writes it: the API reads timestamps as
- * PostgreSQL text (`2026-05-01 09:30:00.12+00`, trailing zeros trimmed, microseconds kept) and
- * rewrites that to `2026-05-01T09:30:00.12Z`.
+ * A `timestamptz` column as the API's DateTime scalar writes it: ISO 8601 in UTC with exactly three
+ * fraction digits (microseconds cut, not rounded, as `Date#toISOString` and the scalar's rewrite of
+ * PostgreSQL text both do): `2026-05-01T09:30:00.120Z`.
  */
-const isoTimestamp = (column: string) => `replace((${column} at time zone 'UTC')::text, ' ', 'T') || 'Z'`;
+const isoTimestamp = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The benchmarked operations, run in this order. A module adds its own by appending here; a list
@@ -53,6 +66,39 @@ export const scenarios: Scenario[] = [
                  'createdAt', ${isoTimestamp('created_at')})) order by created_at, id), '[]'::json))))) as body
              from (select * from users where workspace_id = $1 order by created_at, id limit 50) u`,
       params: (seed) => [seed.workspaceId],
+    },
+  },
+  {
+    name: 'calendar-list',
+    list: true,
+    prepare: seedCalendar,
+    query:
+      'query CalendarList { calendarItems(first: 100) { edges { node { id title startTime triggers { id triggerType ' +
+      'executions(first: 5) { edges { node { id status firedAt } } } } } } } }',
+    // The API's order: items by start time then id (undated items left out when ordering by start
+    // time), triggers by creation then id, executions newest first (fired_at desc, id desc), 5 each.
+    floorSql: {
+      text: `select json_build_object('data', json_build_object('calendarItems', json_build_object('edges',
+               coalesce(json_agg(json_build_object('node', json_build_object(
+                 'id', c.id, 'title', c.title, 'startTime', ${isoTimestamp('c.start_time')},
+                 'triggers', coalesce((
+                   select json_agg(json_build_object(
+                     'id', t.id, 'triggerType', t.trigger_type,
+                     'executions', json_build_object('edges', coalesce((
+                       select json_agg(json_build_object('node', json_build_object(
+                         'id', e.id, 'status', e.status, 'firedAt', ${isoTimestamp('e.fired_at')}))
+                         order by e.fired_at desc, e.id desc)
+                       from (select id, status, fired_at from trigger_executions
+                              where trigger_id = t.id and workspace_id = $1
+                              order by fired_at desc, id desc limit 5) e), '[]'::json)))
+                     order by t.created_at, t.id)
+                   from triggers t
+                  where t.calendar_item_id = c.id and t.user_id = $2 and t.workspace_id = $1), '[]'::json)))
+               order by c.start_time, c.id), '[]'::json)))) as body
+             from (select id, title, start_time from calendar_items
+                    where workspace_id = $1 and user_id = $2 and start_time is not null
+                    order by start_time, id limit 100) c`,
+      params: (seed) => [seed.workspaceId, seed.adminUserId],
     },
   },
 ];

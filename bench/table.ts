@@ -35,13 +35,22 @@ function cells(row: Row, bar: number): string[] {
 
 /** A plain-text table, columns separated by ` | ` and aligned. */
 export function formatTable(rows: Row[], bar: number): string {
-  const table = [HEADER, ...rows.map((r) => cells(r, bar))];
-  const widths = HEADER.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
+  return formatGrid(
+    HEADER,
+    rows.map((r) => cells(r, bar)),
+    LEFT,
+  );
+}
+
+/** Any plain-text table: columns separated by ` | `, `left` columns left-aligned, the others right. */
+export function formatGrid(header: string[], rows: string[][], left: ReadonlySet<number>): string {
+  const table = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
   const render = (line: string[]) =>
     line
-      .map((cell, i) => (LEFT.has(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .map((cell, i) => (left.has(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
       .join(' | ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-|-');
-  return [render(HEADER), rule, ...table.slice(1).map(render)].join('\n');
+  return [render(header), rule, ...rows.map(render)].join('\n');
 }
