@@ -43,14 +43,16 @@ export class TimeTriggerScheduler {
     }
   }
 
-  /** Polls every `pollMs` until `stop`. */
+  /** Polls every `pollMs` (measured from the start of each tick) until `stop`. */
   start(): void {
     const loop = () => {
       if (this.#stopped) return;
+      const started = Date.now();
       this.#running = this.tick()
         .catch((error: unknown) => this.app.logger.error({ err: error }, 'time trigger tick failed'))
         .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(loop, this.options.pollMs);
+          const wait = Math.max(0, this.options.pollMs - (Date.now() - started));
+          if (!this.#stopped) this.#timer = setTimeout(loop, wait);
         });
     };
     this.#timer = setTimeout(loop, 0);

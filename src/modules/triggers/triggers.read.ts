@@ -14,8 +14,6 @@ export const selectTrigger = (q: ScopedQuery<'triggers'>) =>
     'triggers.missed_policy as missedPolicy',
     'triggers.created_at as createdAt',
     'triggers.calendar_item_id as calendarItemId',
-    'triggers.trigger_config as triggerConfig',
-    'triggers.action as actionConfig',
   ]);
 
 export const selectExecution = (q: ScopedQuery<'trigger_executions'>) =>
@@ -23,7 +21,6 @@ export const selectExecution = (q: ScopedQuery<'trigger_executions'>) =>
     'trigger_executions.id',
     'trigger_executions.fired_at as firedAt',
     'trigger_executions.status',
-    'trigger_executions.result',
     'trigger_executions.scheduled_for as scheduledFor',
     'trigger_executions.trigger_id as triggerId',
     sql<number | null>`trigger_executions.late_ms::float8`.as('lateMs'),
@@ -82,6 +79,20 @@ export function executionCountLoader(reader: Reader) {
     const counts = new Map(rows.map((r) => [r.triggerId, r.count]));
     return triggerIds.map((id) => counts.get(id) ?? 0);
   });
+}
+
+/**
+ * The JSON columns (condition and action of triggers, result of executions) are large to parse and
+ * often not asked for: lists leave them out, and these loaders read them for the rows that need them.
+ */
+export function triggerDetailsLoader(reader: Reader) {
+  return reader.loader('triggers', (q) =>
+    q.select(['triggers.id', 'triggers.trigger_config as triggerConfig', 'triggers.action as actionConfig']),
+  );
+}
+
+export function executionResultLoader(reader: Reader) {
+  return reader.loader('trigger_executions', (q) => q.select(['trigger_executions.id', 'trigger_executions.result']));
 }
 
 export function toConditionNode(config: TriggerConfig): TriggerConditionNode {

@@ -1,4 +1,5 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { sql } from 'kysely';
 import type { SubscribeResolverData } from 'type-graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
@@ -14,11 +15,13 @@ import { TriggerNotFoundError } from './triggers.errors';
 import { CreateTriggerInput, ReportLocationInput, UpdateTriggerInput } from './triggers.inputs';
 import {
   executionCountLoader,
+  executionResultLoader,
   latestExecutionsLoader,
   selectExecution,
   selectTrigger,
   toActionNode,
   toConditionNode,
+  triggerDetailsLoader,
   triggersByItemLoader,
 } from './triggers.read';
 import { TriggersService } from './triggers.service';
@@ -83,13 +86,13 @@ export class TriggersResolver {
   }
 
   @FieldResolver(() => TriggerConditionNode)
-  condition(@Root() trigger: TriggerNode): TriggerConditionNode {
-    return toConditionNode(trigger.triggerConfig);
+  async condition(@Root() trigger: TriggerNode, @Ctx() ctx: Context): Promise<TriggerConditionNode> {
+    return toConditionNode((await details(ctx, trigger.id)).triggerConfig);
   }
 
   @FieldResolver(() => TriggerActionNode)
-  action(@Root() trigger: TriggerNode): TriggerActionNode {
-    return toActionNode(trigger.actionConfig);
+  async action(@Root() trigger: TriggerNode, @Ctx() ctx: Context): Promise<TriggerActionNode> {
+    return toActionNode((await details(ctx, trigger.id)).actionConfig);
   }
 
   @FieldResolver(() => CalendarItemNode)
@@ -138,6 +141,12 @@ export class CalendarItemTriggersResolver {
 
 @Resolver(() => TriggerExecutionNode)
 export class TriggerExecutionResolver {
+  @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: 'What the action did, or its error' })
+  async result(@Root() execution: TriggerExecutionNode, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> {
+    const row = await ctx.loaders.named('executionResult', executionResultLoader).load(execution.id);
+    return row?.result ?? null;
+  }
+
   @FieldResolver(() => TriggerNode)
   async trigger(@Root() execution: TriggerExecutionNode, @Ctx() ctx: Context): Promise<TriggerNode> {
     const viewer = requireViewer(ctx);
@@ -174,6 +183,12 @@ export class TriggerExecutionResolver {
     if (!execution) throw new TriggerNotFoundError(payload.triggerId);
     return execution;
   }
+}
+
+async function details(ctx: Context, triggerId: string) {
+  const row = await ctx.loaders.named('triggerDetails', triggerDetailsLoader).load(triggerId);
+  if (!row) throw new TriggerNotFoundError(triggerId);
+  return row;
 }
 
 function service(ctx: Context): TriggersService {

@@ -1,8 +1,6 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { CalendarItemStatus } from '../calendar/calendar.enums';
-import type { ActionConfig, TriggerConfig } from './trigger.config';
 import {
   GeofenceTransition,
   MissedFirePolicy,
@@ -115,10 +113,8 @@ export class TriggerNode {
   @Field()
   createdAt!: Date;
 
-  /** Not GraphQL fields: resolve `calendarItem`, `condition` and `action`. */
+  /** Not a GraphQL field: resolves `calendarItem`. (`condition` and `action` are read on demand.) */
   calendarItemId!: string;
-  triggerConfig!: TriggerConfig;
-  actionConfig!: ActionConfig;
 }
 
 @ObjectType('TriggerExecution', { simpleResolvers: true })
@@ -131,9 +127,6 @@ export class TriggerExecutionNode {
 
   @Field(() => TriggerExecutionStatus)
   status!: TriggerExecutionStatus;
-
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'What the action did, or its error' })
-  result!: Record<string, unknown> | null;
 
   @Field(() => Date, { nullable: true, description: 'TIME firings: when it was due' })
   scheduledFor!: Date | null;
