@@ -1,7 +1,9 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
 import type { SubscribeResolverData } from 'type-graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { parseId } from '../../common/ids';
+import { requestedFields } from '../../common/projection';
 import { PageArgs, type Connection } from '../../common/pagination';
 import { Topic, type CalendarItemChangedPayload } from '../../common/pubsub';
 import { createContext, requireViewer, type Context } from '../../context';
@@ -41,8 +43,10 @@ export class CalendarResolver {
     @Arg('filter', () => CalendarItemFilter, { nullable: true }) itemFilter: CalendarItemFilter | null,
     @Arg('orderBy', () => CalendarItemOrder, { nullable: true }) orderBy: CalendarItemOrder | null,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CalendarItemNode>> {
-    return calendar(ctx).list(ctx.reader, requireViewer(ctx), page, itemFilter, orderBy);
+    const requested = requestedFields(info, ['edges', 'node']);
+    return calendar(ctx).list(ctx.reader, requireViewer(ctx), page, itemFilter, orderBy, requested);
   }
 
   @Query(() => [AgendaEntryNode], {

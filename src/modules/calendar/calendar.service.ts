@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderDirection, toSortDirection } from '../../common/order';
 import { paginate, type Connection } from '../../common/pagination';
+import { projectColumns } from '../../common/projection';
 import { Topic, type AppPubSub } from '../../common/pubsub';
 import type { Reader } from '../../common/reader';
 import { toDate } from '../../common/scalars';
@@ -15,7 +16,7 @@ import {
   type CreateCalendarItemInput,
   type UpdateCalendarItemInput,
 } from './calendar.inputs';
-import { selectCalendarItem } from './calendar.read';
+import { CALENDAR_ITEM_COLUMNS, CALENDAR_ITEM_NEEDS, selectCalendarItem } from './calendar.read';
 import { CalendarItemChange, type AgendaEntryNode, type CalendarItemNode, type OccurrenceNode } from './calendar.types';
 import { expandOccurrences, isValidTimeZone, normaliseRecurrence } from './recurrence';
 
@@ -112,14 +113,28 @@ export class CalendarService {
     return ownItems(reader, viewer).where('calendar_items.id', '=', id).executeTakeFirst();
   }
 
+  /** A page of the viewer's items, reading only the columns of `requested` fields (all when absent). */
   list(
     reader: Reader,
     viewer: Viewer,
     page: { first: number; after?: string | null },
     filter: CalendarItemFilter | null | undefined,
     order: CalendarItemOrder | null | undefined,
+    requested?: Set<string>,
   ): Promise<Connection<CalendarItemNode>> {
-    let query = ownItems(reader, viewer);
+    const sortField = ITEM_SORT[order?.field ?? CalendarItemOrderField.START_TIME].field;
+    let query = requested
+      ? (reader
+          .from('calendar_items')
+          .select(
+            projectColumns(requested, {
+              columns: CALENDAR_ITEM_COLUMNS,
+              needs: CALENDAR_ITEM_NEEDS,
+              always: ['id', sortField],
+            }) as never,
+          )
+          .where('calendar_items.user_id', '=', viewer.id) as unknown as ReturnType<typeof ownItems>)
+      : ownItems(reader, viewer);
     if (filter?.type) query = query.where('calendar_items.type', '=', filter.type);
     if (filter?.status) query = query.where('calendar_items.status', '=', filter.status);
     if (filter?.to) query = query.where('calendar_items.start_time', '<', filter.to);

@@ -4,6 +4,28 @@ import type { Reader, ScopedQuery } from '../../common/reader';
 import type { ActionConfig, TriggerConfig } from './trigger.config';
 import type { TriggerConditionNode, TriggerActionNode, TriggerExecutionNode, TriggerNode } from './triggers.types';
 
+/** Each field of a `Trigger` node (and the hidden `calendarItemId`) and its column. */
+export const TRIGGER_COLUMNS = {
+  id: 'triggers.id',
+  triggerType: 'triggers.trigger_type as triggerType',
+  isActive: 'triggers.is_active as isActive',
+  lastFiredAt: 'triggers.last_fired_at as lastFiredAt',
+  nextFireAt: 'triggers.next_fire_at as nextFireAt',
+  missedPolicy: 'triggers.missed_policy as missedPolicy',
+  createdAt: 'triggers.created_at as createdAt',
+  calendarItemId: 'triggers.calendar_item_id as calendarItemId',
+} as const;
+
+/** Each field of a `TriggerExecution` node (and the hidden `triggerId`) and its column. */
+export const EXECUTION_COLUMNS = {
+  id: 'trigger_executions.id',
+  firedAt: 'trigger_executions.fired_at as firedAt',
+  status: 'trigger_executions.status',
+  scheduledFor: 'trigger_executions.scheduled_for as scheduledFor',
+  lateMs: 'trigger_executions.late_ms as lateMs',
+  triggerId: 'trigger_executions.trigger_id as triggerId',
+} as const;
+
 export const selectTrigger = (q: ScopedQuery<'triggers'>) =>
   q.select([
     'triggers.id',
@@ -23,20 +45,22 @@ export const selectExecution = (q: ScopedQuery<'trigger_executions'>) =>
     'trigger_executions.status',
     'trigger_executions.scheduled_for as scheduledFor',
     'trigger_executions.trigger_id as triggerId',
-    sql<number | null>`trigger_executions.late_ms::float8`.as('lateMs'),
+    'trigger_executions.late_ms as lateMs',
   ]);
 
-/** Triggers of many items in one query (the viewer's own). */
-export function triggersByItemLoader(reader: Reader, userId: string) {
+/** Triggers of many items in one query (the viewer's own), reading `columns` (of TRIGGER_COLUMNS). */
+export function triggersByItemLoader(reader: Reader, userId: string, columns: string[]) {
   return new DataLoader<string, TriggerNode[]>(async (itemIds) => {
-    const rows = await selectTrigger(reader.from('triggers'))
+    const rows = await reader
+      .from('triggers')
+      .select(columns as never)
       .where('triggers.user_id', '=', userId)
       .where(sql<boolean>`triggers.calendar_item_id = any(${itemIds as string[]}::uuid[])`)
       .orderBy('triggers.created_at')
       .orderBy('triggers.id')
       .execute();
     const byItem = new Map<string, TriggerNode[]>(itemIds.map((id) => [id, []]));
-    for (const row of rows) byItem.get(row.calendarItemId)?.push(row as TriggerNode);
+    for (const row of rows as unknown as TriggerNode[]) byItem.get(row.calendarItemId)?.push(row);
     return itemIds.map((id) => byItem.get(id) ?? []);
   });
 }
@@ -45,9 +69,11 @@ export function triggersByItemLoader(reader: Reader, userId: string) {
  * The newest `first + 1` executions of many triggers in one query (a window per trigger), so a
  * list of triggers with their executions costs one statement however long it is.
  */
-export function latestExecutionsLoader(reader: Reader, first: number) {
+export function latestExecutionsLoader(reader: Reader, first: number, columns: string[]) {
   return new DataLoader<string, TriggerExecutionNode[]>(async (triggerIds) => {
-    const ranked = selectExecution(reader.from('trigger_executions'))
+    const ranked = reader
+      .from('trigger_executions')
+      .select(columns as never)
       .select(
         sql<number>`row_number() over (partition by trigger_executions.trigger_id order by trigger_executions.fired_at desc, trigger_executions.id desc)`.as(
           'rank',
@@ -62,7 +88,9 @@ export function latestExecutionsLoader(reader: Reader, first: number) {
       .orderBy('e.id', 'desc')
       .execute();
     const byTrigger = new Map<string, TriggerExecutionNode[]>(triggerIds.map((id) => [id, []]));
-    for (const { rank: _rank, ...row } of rows) byTrigger.get(row.triggerId)?.push(row as TriggerExecutionNode);
+    for (const { rank: _rank, ...row } of rows as unknown as Array<TriggerExecutionNode & { rank: number }>) {
+      byTrigger.get(row.triggerId)?.push(row);
+    }
     return triggerIds.map((id) => byTrigger.get(id) ?? []);
   });
 }

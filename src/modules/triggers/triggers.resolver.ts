@@ -2,8 +2,10 @@ import { filter, pipe } from '@graphql-yoga/subscription';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { sql } from 'kysely';
 import type { SubscribeResolverData } from 'type-graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { parseId } from '../../common/ids';
+import { projectColumns, projectionKey, requestedFields } from '../../common/projection';
 import { Connection, PageArgs } from '../../common/pagination';
 import { Topic, type TriggerFiredPayload } from '../../common/pubsub';
 import { createContext, requireViewer, type Context, type Viewer } from '../../context';
@@ -14,6 +16,7 @@ import type { FiredExecution } from './trigger-engine';
 import { TriggerNotFoundError } from './triggers.errors';
 import { CreateTriggerInput, ReportLocationInput, UpdateTriggerInput } from './triggers.inputs';
 import {
+  EXECUTION_COLUMNS,
   executionCountLoader,
   executionResultLoader,
   latestExecutionsLoader,
@@ -21,6 +24,7 @@ import {
   selectTrigger,
   toActionNode,
   toConditionNode,
+  TRIGGER_COLUMNS,
   triggerDetailsLoader,
   triggersByItemLoader,
 } from './triggers.read';
@@ -110,12 +114,20 @@ export class TriggersResolver {
     @Root() trigger: TriggerNode,
     @Args(() => PageArgs, { validate: false }) page: PageArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<TriggerExecutionNode>> {
     if (page.after) return service(ctx).executions(ctx.reader, trigger.id, page.first, page.after);
-    // The first page of many triggers at once: one query for all of them.
+    // The first page of many triggers at once: one query for all of them, of the asked-for columns.
     const first = Math.max(0, Math.min(page.first, 100));
+    const columns = projectColumns(requestedFields(info, ['edges', 'node']), {
+      columns: EXECUTION_COLUMNS,
+      needs: { trigger: ['triggerId'] },
+      always: ['id', 'firedAt', 'triggerId'],
+    });
     const rows = await ctx.loaders
-      .named(`executions:${first}`, (reader) => latestExecutionsLoader(reader, first))
+      .named(`executions:${first}:${projectionKey(columns)}`, (reader) =>
+        latestExecutionsLoader(reader, first, columns),
+      )
       .load(trigger.id);
     const nodes = rows.slice(0, first);
     const counts = ctx.loaders.named('executionCount', executionCountLoader);
@@ -131,10 +143,19 @@ export class TriggersResolver {
 @Resolver(() => CalendarItemNode)
 export class CalendarItemTriggersResolver {
   @FieldResolver(() => [TriggerNode])
-  triggers(@Root() item: CalendarItemNode, @Ctx() ctx: Context): Promise<TriggerNode[]> {
+  triggers(
+    @Root() item: CalendarItemNode,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<TriggerNode[]> {
     const viewer = requireViewer(ctx);
+    // Only the asked-for columns, for every item of the list in one query.
+    const columns = projectColumns(requestedFields(info), {
+      columns: TRIGGER_COLUMNS,
+      always: ['id', 'calendarItemId'],
+    });
     return ctx.loaders
-      .named(`triggersByItem:${viewer.id}`, (reader) => triggersByItemLoader(reader, viewer.id))
+      .named(`triggersByItem:${projectionKey(columns)}`, (reader) => triggersByItemLoader(reader, viewer.id, columns))
       .load(item.id);
   }
 }

@@ -1,0 +1,66 @@
+import {
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The fields the operation asks for on the objects a resolver returns, at `path` below it (e.g.
+ * `['edges', 'node']` for a connection), through fragments. `@skip`/`@include` are ignored: asking
+ * for a field too many is harmless.
+ */
+export function requestedFields(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  path: string[] = [],
+): Set<string> {
+  let sets: SelectionSetNode[] = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  for (const name of path) {
+    sets = sets.flatMap((set) =>
+      fieldsOf(set, info.fragments)
+        .filter((f) => f.name.value === name && f.selectionSet)
+        .map((f) => f.selectionSet!),
+    );
+  }
+  return new Set(sets.flatMap((set) => fieldsOf(set, info.fragments).map((f) => f.name.value)));
+}
+
+function fieldsOf(
+  set: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+): FieldNode[] {
+  return set.selections.flatMap((sel) => {
+    if (sel.kind === Kind.FIELD) return [sel];
+    if (sel.kind === Kind.INLINE_FRAGMENT) return fieldsOf(sel.selectionSet, fragments, seen);
+    const fragment = fragments[sel.name.value];
+    if (!fragment || seen.has(sel.name.value)) return [];
+    return fieldsOf(fragment.selectionSet, fragments, new Set(seen).add(sel.name.value));
+  });
+}
+
+/**
+ * The columns to read for the requested fields: `columns` maps a GraphQL field (or a hidden field a
+ * resolver needs) to its column; `needs` says which hidden fields a computed field depends on;
+ * `always` are read in any case (the key, the sort field, grouping keys).
+ */
+export function projectColumns<C>(
+  requested: Set<string>,
+  spec: { columns: Record<string, C>; needs?: Record<string, string[]>; always: string[] },
+): C[] {
+  const fields = new Set(spec.always);
+  for (const field of requested) {
+    if (field in spec.columns) fields.add(field);
+    for (const dependency of spec.needs?.[field] ?? []) fields.add(dependency);
+  }
+  return [...fields]
+    .sort()
+    .map((f) => spec.columns[f])
+    .filter((c): c is C => c !== undefined);
+}
+
+/** A stable key for a loader specialised to a projection. */
+export function projectionKey(columns: readonly unknown[]): string {
+  return columns.map(String).join(',');
+}
