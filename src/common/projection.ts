@@ -41,14 +41,31 @@ function fieldsOf(
 }
 
 /**
- * The columns to read for the requested fields: `columns` maps a GraphQL field (or a hidden field a
+ * The columns to read for the requested fields (pass a spec kept in a constant, so the result is
+ * computed once per document): `columns` maps a GraphQL field (or a hidden field a
  * resolver needs) to its column; `needs` says which hidden fields a computed field depends on;
  * `always` are read in any case (the key, the sort field, grouping keys).
  */
-export function projectColumns<C>(
-  requested: Set<string>,
-  spec: { columns: Record<string, C>; needs?: Record<string, string[]>; always: string[] },
-): C[] {
+export interface ProjectionSpec<C> {
+  columns: Record<string, C>;
+  needs?: Record<string, string[]>;
+  always: string[];
+}
+
+const projected = new WeakMap<Set<string>, WeakMap<ProjectionSpec<unknown>, unknown[]>>();
+
+export function projectColumns<C>(requested: Set<string>, spec: ProjectionSpec<C>): C[] {
+  const bySpec = projected.get(requested) ?? new WeakMap<ProjectionSpec<unknown>, unknown[]>();
+  projected.set(requested, bySpec);
+  let columns = bySpec.get(spec) as C[] | undefined;
+  if (!columns) {
+    columns = pickColumns(requested, spec);
+    bySpec.set(spec, columns);
+  }
+  return columns;
+}
+
+function pickColumns<C>(requested: Set<string>, spec: ProjectionSpec<C>): C[] {
   const fields = new Set(spec.always);
   for (const field of requested) {
     if (field in spec.columns) fields.add(field);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderDirection, toSortDirection } from '../../common/order';
 import { paginate, type Connection } from '../../common/pagination';
-import { projectColumns } from '../../common/projection';
+import { projectColumns, type ProjectionSpec } from '../../common/projection';
 import { Topic, type AppPubSub } from '../../common/pubsub';
 import type { Reader } from '../../common/reader';
 import { toDate } from '../../common/scalars';
@@ -25,6 +25,14 @@ const ITEM_SORT = {
   [CalendarItemOrderField.CREATED_AT]: { column: 'calendar_items.created_at', field: 'createdAt' },
   [CalendarItemOrderField.TITLE]: { column: 'calendar_items.title', field: 'title' },
 } as const;
+
+/** What a page of items reads, by the field it is sorted on (which the cursor needs). */
+const ITEM_PROJECTIONS: Record<string, ProjectionSpec<string>> = Object.fromEntries(
+  Object.values(ITEM_SORT).map(({ field }) => [
+    field,
+    { columns: CALENDAR_ITEM_COLUMNS, needs: CALENDAR_ITEM_NEEDS, always: ['id', field] },
+  ]),
+);
 
 const MAX_WINDOW_DAYS = 366;
 const MAX_AGENDA_ENTRIES = 5000;
@@ -126,13 +134,7 @@ export class CalendarService {
     let query = requested
       ? (reader
           .from('calendar_items')
-          .select(
-            projectColumns(requested, {
-              columns: CALENDAR_ITEM_COLUMNS,
-              needs: CALENDAR_ITEM_NEEDS,
-              always: ['id', sortField],
-            }) as never,
-          )
+          .select(projectColumns(requested, ITEM_PROJECTIONS[sortField]) as never)
           .where('calendar_items.user_id', '=', viewer.id) as unknown as ReturnType<typeof ownItems>)
       : ownItems(reader, viewer);
     if (filter?.type) query = query.where('calendar_items.type', '=', filter.type);

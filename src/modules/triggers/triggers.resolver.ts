@@ -5,7 +5,7 @@ import type { SubscribeResolverData } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { parseId } from '../../common/ids';
-import { projectColumns, projectionKey, requestedFields } from '../../common/projection';
+import { projectColumns, projectionKey, requestedFields, type ProjectionSpec } from '../../common/projection';
 import { Connection, PageArgs } from '../../common/pagination';
 import { Topic, type TriggerFiredPayload } from '../../common/pubsub';
 import { createContext, requireViewer, type Context, type Viewer } from '../../context';
@@ -119,11 +119,7 @@ export class TriggersResolver {
     if (page.after) return service(ctx).executions(ctx.reader, trigger.id, page.first, page.after);
     // The first page of many triggers at once: one query for all of them, of the asked-for columns.
     const first = Math.max(0, Math.min(page.first, 100));
-    const columns = projectColumns(requestedFields(info, ['edges', 'node']), {
-      columns: EXECUTION_COLUMNS,
-      needs: { trigger: ['triggerId'] },
-      always: ['id', 'firedAt', 'triggerId'],
-    });
+    const columns = projectColumns(requestedFields(info, ['edges', 'node']), EXECUTION_PROJECTION);
     const rows = await ctx.loaders
       .named(`executions:${first}:${projectionKey(columns)}`, (reader) =>
         latestExecutionsLoader(reader, first, columns),
@@ -150,10 +146,7 @@ export class CalendarItemTriggersResolver {
   ): Promise<TriggerNode[]> {
     const viewer = requireViewer(ctx);
     // Only the asked-for columns, for every item of the list in one query.
-    const columns = projectColumns(requestedFields(info), {
-      columns: TRIGGER_COLUMNS,
-      always: ['id', 'calendarItemId'],
-    });
+    const columns = projectColumns(requestedFields(info), TRIGGER_PROJECTION);
     return ctx.loaders
       .named(`triggersByItem:${projectionKey(columns)}`, (reader) => triggersByItemLoader(reader, viewer.id, columns))
       .load(item.id);
@@ -211,6 +204,14 @@ async function details(ctx: Context, triggerId: string) {
   if (!row) throw new TriggerNotFoundError(triggerId);
   return row;
 }
+
+const EXECUTION_PROJECTION: ProjectionSpec<string> = {
+  columns: EXECUTION_COLUMNS,
+  needs: { trigger: ['triggerId'] },
+  always: ['id', 'firedAt', 'triggerId'],
+};
+
+const TRIGGER_PROJECTION: ProjectionSpec<string> = { columns: TRIGGER_COLUMNS, always: ['id', 'calendarItemId'] };
 
 function service(ctx: Context): TriggersService {
   return new TriggersService(ctx.app, ctx.em, ctx.app.triggerEngine);
