@@ -350,3 +350,41 @@ describe('the read path of items, triggers and executions', () => {
     void TRIGGER_FIELDS;
   });
 });
+
+describe('live firings', () => {
+  it('push each kind of firing to its owner, and to nobody else', async () => {
+    const own = await buildWorkspace(server);
+    const other = await buildWorkspace(server);
+    const t = own.admin.token;
+    const item = await buildItem(server, t, { type: 'TASK', title: 'Everything' });
+    await buildTrigger(server, t, item.id, {
+      location: { latitude: 10, longitude: 10, radiusMeters: 50, on: 'ENTER' },
+    });
+    await buildTrigger(server, t, item.id, { progress: { thresholdPercent: 10 } });
+    await buildTrigger(server, t, item.id, { nfc: { tagId: 'BEEF' } });
+    const mine = wsClient(server.url, t);
+    const theirs = wsClient(server.url, other.admin.token);
+    try {
+      const events = subscribe(mine, FIRED, {});
+      const otherEvents = subscribe(theirs, FIRED, {});
+      await new Promise((r) => setTimeout(r, 200));
+      const REPORT = 'mutation($input: ReportLocationInput!) { reportLocation(input: $input) { id } }';
+      await gql(server.url, REPORT, { input: { latitude: 11, longitude: 10, accuracyMeters: 5 } }, t);
+      await gql(server.url, REPORT, { input: { latitude: 10, longitude: 10, accuracyMeters: 5 } }, t);
+      await gql(
+        server.url,
+        `mutation($input: UpdateCalendarItemInput!) { updateCalendarItem(input: $input) { id } }`,
+        { input: { id: item.id, progressPercent: 20 } },
+        t,
+      );
+      await gql(server.url, 'mutation { scanNfcTag(tagId: "be:ef") { id } }', {}, t);
+      const kinds = [];
+      for (let i = 0; i < 3; i += 1) kinds.push((await events.next()).triggerFired.trigger.triggerType);
+      expect(kinds).toEqual(['LOCATION', 'PROGRESS', 'NFC']);
+      await expect(otherEvents.next(300)).rejects.toThrow(/no event/);
+    } finally {
+      await mine.dispose();
+      await theirs.dispose();
+    }
+  });
+});
