@@ -26,27 +26,9 @@ export const EXECUTION_COLUMNS = {
   triggerId: 'trigger_executions.trigger_id as triggerId',
 } as const;
 
-export const selectTrigger = (q: ScopedQuery<'triggers'>) =>
-  q.select([
-    'triggers.id',
-    'triggers.trigger_type as triggerType',
-    'triggers.is_active as isActive',
-    'triggers.last_fired_at as lastFiredAt',
-    'triggers.next_fire_at as nextFireAt',
-    'triggers.missed_policy as missedPolicy',
-    'triggers.created_at as createdAt',
-    'triggers.calendar_item_id as calendarItemId',
-  ]);
+export const selectTrigger = (q: ScopedQuery<'triggers'>) => q.select(Object.values(TRIGGER_COLUMNS));
 
-export const selectExecution = (q: ScopedQuery<'trigger_executions'>) =>
-  q.select([
-    'trigger_executions.id',
-    'trigger_executions.fired_at as firedAt',
-    'trigger_executions.status',
-    'trigger_executions.scheduled_for as scheduledFor',
-    'trigger_executions.trigger_id as triggerId',
-    'trigger_executions.late_ms as lateMs',
-  ]);
+export const selectExecution = (q: ScopedQuery<'trigger_executions'>) => q.select(Object.values(EXECUTION_COLUMNS));
 
 /** Triggers of many items in one query (the viewer's own), reading `columns` (of TRIGGER_COLUMNS). */
 export function triggersByItemLoader(reader: Reader, userId: string, columns: string[]) {
