@@ -1,4 +1,12 @@
 import { createDatabase, migrate } from './database';
+import {
+  formatHaIngestReport,
+  HA_INGEST_BENCH,
+  haIngestExactlyOnce,
+  haIngestSettings,
+  runHaIngestBench,
+} from './ha-ingest';
+import { formatHaSimilarReport, HA_SIMILAR_BENCH, haSimilarSettings, runHaSimilarBench } from './ha-similar';
 import { CONNECTIONS, runScenario, WARMUP_SECONDS, type LoadOptions } from './http-scenario';
 import { scenarios } from './scenarios';
 import { MEMBERS, seedWorkspace } from './seed';
@@ -11,13 +19,14 @@ import { cleanup, cleanupOnSignals, errorText, intEnv } from './util';
 /**
  * `npm run bench`: a fresh database, migrated and seeded with one workspace of 50 members; the API
  * in a child process; each scenario of bench/scenarios.ts under autocannon; list scenarios also
- * against their floor; then `triggers-100k` (bench/triggers-100k.ts). Prints one table per part.
+ * against their floor; then `triggers-100k` (bench/triggers-100k.ts), `ha-ingest` (bench/ha-ingest.ts) and
+ * `ha-similar` (bench/ha-similar.ts). Prints one table per part.
  * Env: BENCH_SECONDS (10), BENCH_ROUNDS (2), BENCH_ADMIN_URL
  * (postgres://postgres@127.0.0.1:5432/postgres), BENCH_SERVER_CPUS (a `taskset -c` list for the
  * server children, default unpinned), BENCH_ONLY (comma-separated names of scenarios and/or
- * `triggers-100k`), BENCH_API_NODE_ARGS (extra node flags for the API children, e.g.
+ * `triggers-100k`, `ha-ingest`, `ha-similar`), BENCH_API_NODE_ARGS (extra node flags for the API children, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_VERBOSE=1 (echo the children's output), BENCH_KEEP_DB=1
- * (keep the database afterwards), and the trigger benchmark's own (see bench/triggers-100k.ts).
+ * (keep the database afterwards), and the trigger and Home Assistant benchmarks' own (see their files).
  */
 
 const BAR = 0.5;
@@ -25,10 +34,12 @@ const BAR = 0.5;
 interface Selection {
   http: typeof scenarios;
   triggers: boolean;
+  haIngest: boolean;
+  haSimilar: boolean;
 }
 
 function select(): Selection {
-  const names = new Set<string>([TRIGGER_BENCH]);
+  const names = new Set<string>([TRIGGER_BENCH, HA_INGEST_BENCH, HA_SIMILAR_BENCH]);
   for (const s of scenarios) {
     if (names.has(s.name)) throw new Error(`two scenarios are named "${s.name}"`);
     names.add(s.name);
@@ -43,7 +54,12 @@ function select(): Selection {
     throw new Error(`BENCH_ONLY names unknown scenario(s): ${unknown.join(', ')} (known: ${[...names].join(', ')})`);
   }
   const chosen = (name: string) => only.length === 0 || only.includes(name);
-  return { http: scenarios.filter((s) => chosen(s.name)), triggers: chosen(TRIGGER_BENCH) };
+  return {
+    http: scenarios.filter((s) => chosen(s.name)),
+    triggers: chosen(TRIGGER_BENCH),
+    haIngest: chosen(HA_INGEST_BENCH),
+    haSimilar: chosen(HA_SIMILAR_BENCH),
+  };
 }
 
 function printHttpTable(rows: Row[], options: LoadOptions): void {
@@ -62,7 +78,8 @@ function printHttpTable(rows: Row[], options: LoadOptions): void {
       `       of the rounds; ratio = api/floor req/s; the bar is ratio >= ${BAR.toFixed(2)}.`,
       'other columns: p50/p99 = mean over the measured api runs; SQL/req = delta of homeos_db_queries_total per',
       `       GraphQL operation (homeos_graphql_requests_total); peak RSS = VmHWM of the api process ${peak}.`,
-      '       The api runs with TRIGGER_ENGINE=false here, so no time-trigger polling is counted in SQL/req.',
+      '       The api runs with TRIGGER_ENGINE=false and HA_ENGINE=false here, so no time-trigger polling or',
+      '       Home Assistant supervision is counted in SQL/req.',
       '',
     ].join('\n'),
   );
@@ -86,12 +103,14 @@ async function main(): Promise<void> {
   const selected = select();
   // Read before anything starts, so a bad value fails at once.
   const settings = selected.triggers ? triggerSettings() : undefined;
+  const ingestSettings = selected.haIngest ? haIngestSettings() : undefined;
+  const similarSettings = selected.haSimilar ? haSimilarSettings() : undefined;
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
   options.databaseUrl = await createDatabase(adminUrl);
   await migrate(options.databaseUrl);
   // The HTTP scenarios' API; it also seeds (sign-up goes through the API).
-  const api = await startApi({ ...options, nodeArgs, env: { TRIGGER_ENGINE: 'false' } });
+  const api = await startApi({ ...options, nodeArgs, env: { TRIGGER_ENGINE: 'false', HA_ENGINE: 'false' } });
   const graphqlUrl = `${api.base}/graphql`;
   const seed = await seedWorkspace(graphqlUrl, options.databaseUrl);
 
@@ -110,6 +129,17 @@ async function main(): Promise<void> {
   }
   // A goal missed is reported in the table; a trigger fired twice or never fails the run.
   if (triggers && !firedExactlyOnce(triggers)) process.exitCode = 1;
+
+  if (ingestSettings) {
+    const ingest = await runHaIngestBench(seed, options, nodeArgs, ingestSettings);
+    process.stdout.write(`\nHome Assistant ingest benchmark\n\n${formatHaIngestReport(ingest)}\n`);
+    // An event stored or delivered twice, or never, fails the run.
+    if (!haIngestExactlyOnce(ingest)) process.exitCode = 1;
+  }
+  if (similarSettings) {
+    const similar = await runHaSimilarBench(seed, options, nodeArgs, similarSettings);
+    process.stdout.write(`\nHome Assistant similarity search benchmark\n\n${formatHaSimilarReport(similar)}\n`);
+  }
 }
 
 cleanupOnSignals();

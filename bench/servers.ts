@@ -45,6 +45,8 @@ export async function startApi(options: ApiOptions): Promise<Server> {
       DB_POOL_MAX: '10',
       // One token serves the whole run, however long BENCH_SECONDS makes it.
       ACCESS_TOKEN_TTL_SECONDS: '86400',
+      // Required in production (seals Home Assistant tokens); a fixed key, as the database is thrown away.
+      ENCRYPTION_KEYS: '1:bench-encryption-key-0123456789abcdefghij',
       ...options.env,
     },
     cpus: options.cpus,
@@ -104,4 +106,11 @@ export async function serverCounters(api: Server): Promise<ServerCounters> {
     throw new Error(`no homeos_db_queries_total in GET /metrics (HTTP ${res.status})`);
   }
   return { statements, operations: counterSum(res.text, 'homeos_graphql_requests_total') ?? 0 };
+}
+
+/** The sum of the samples of one metric (counter or gauge) in GET /metrics, or undefined if absent. */
+export async function serverMetric(api: Server, name: string): Promise<number | undefined> {
+  const res = await getText(`${api.base}/metrics`);
+  if (!res.ok) throw new Error(`GET /metrics answered HTTP ${res.status}`);
+  return counterSum(res.text, name);
 }

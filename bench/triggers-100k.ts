@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import type { Client } from 'pg';
 import { withClient } from './database';
-import { peakRssMb } from './processes';
+import { cpuSeconds, peakRssMb } from './processes';
 import type { Seed } from './seed';
 import { serverCounters, startApi, type Server, type ServerOptions } from './servers';
 import { analyseFirings, type TriggerResult, type TriggerSettings } from './triggers-report';
@@ -33,15 +32,6 @@ export function triggerSettings(): TriggerSettings {
     pollMs: intEnv('TRIGGER_POLL_MS', 500, 50, 60_000),
     batchSize: intEnv('TRIGGER_BATCH_SIZE', 500, 1, 10_000),
   };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (in parentheses, which may contain spaces): utime is the 12th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticksPerSecond = 100;
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 interface Instance {

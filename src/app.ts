@@ -3,6 +3,8 @@ import type { Config } from './config';
 import type { Logger } from './common/logger';
 import type { Metrics } from './common/metrics';
 import type { AppPubSub } from './common/pubsub';
+import type { SecretBox } from './common/crypto';
+import type { HaRuntime } from './modules/home-assistant/ha-runtime';
 import type { TokenService } from './modules/accounts/token.service';
 import type { Viewers } from './modules/accounts/viewers';
 import type { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
@@ -21,4 +23,7 @@ export interface App {
   clock: () => Date;
   triggerEngine: TriggerEngine;
   timeTriggers: TimeTriggerScheduler;
+  /** Seals stored secrets (Home Assistant and integration tokens). */
+  secrets: SecretBox;
+  homeAssistant: HaRuntime;
 }

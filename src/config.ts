@@ -37,6 +37,20 @@ const schema = z.object({
   TRIGGER_POLL_MS: int(50, 60_000).default(500),
   TRIGGER_BATCH_SIZE: int(1, 10_000).default(500),
   TRIGGER_GRACE_SECONDS: int(0, 86_400).default(60),
+  ENCRYPTION_KEYS: z.string().min(1).optional(),
+  HA_ENGINE: bool.default(true),
+  HA_SUPERVISE_MS: int(50, 600_000).default(5000),
+  HA_LEASE_SECONDS: int(2, 3600).default(30),
+  HA_RECONNECT_MIN_MS: int(10, 600_000).default(1000),
+  HA_RECONNECT_MAX_MS: int(10, 3_600_000).default(60_000),
+  HA_PING_MS: int(100, 600_000).default(30_000),
+  HA_METRICS_MS: int(100, 3_600_000).default(60_000),
+  HA_FLUSH_MS: int(1, 10_000).default(50),
+  HA_BATCH_SIZE: int(1, 50_000).default(2000),
+  HA_RETENTION_MS: int(1000, 86_400_000).default(3_600_000),
+  EMBEDDINGS_URL: z.string().url().optional(),
+  EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  EMBEDDINGS_API_KEY: z.string().min(1).optional(),
   QUERY_MAX_DEPTH: int(2, 100).default(12),
   QUERY_MAX_ALIASES: int(1, 1000).default(30),
   QUERY_MAX_COST: int(10, 1_000_000).default(20_000),
@@ -67,6 +81,31 @@ export interface Config {
   publicUrl: string | undefined;
   queryLimits: QueryLimits;
   triggers: TriggerSettings;
+  /** `<version>:<secret>` keys sealing stored tokens, newest first; generated into `dataDir` when unset. */
+  encryptionKeys: string | undefined;
+  homeAssistant: HomeAssistantSettings;
+  embeddings: EmbeddingSettings;
+}
+
+export interface HomeAssistantSettings {
+  /** Whether this instance holds Home Assistant connections (streams their events). */
+  engine: boolean;
+  superviseMs: number;
+  leaseMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  pingMs: number;
+  metricsMs: number;
+  flushMs: number;
+  batchSize: number;
+  retentionMs: number;
+}
+
+export interface EmbeddingSettings {
+  /** An OpenAI-compatible API base URL (`<url>/embeddings`); the local embedder when unset. */
+  url: string | undefined;
+  model: string;
+  apiKey: string | undefined;
 }
 
 export interface TriggerSettings {
@@ -105,6 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
   }
+  if (c.NODE_ENV === 'production' && !c.ENCRYPTION_KEYS) {
+    throw new ConfigError(['ENCRYPTION_KEYS: required when NODE_ENV=production']);
+  }
+  if (c.HA_RECONNECT_MAX_MS < c.HA_RECONNECT_MIN_MS) {
+    throw new ConfigError(['HA_RECONNECT_MAX_MS: must not be less than HA_RECONNECT_MIN_MS']);
+  }
   return {
     env: c.NODE_ENV,
     isProduction: c.NODE_ENV === 'production',
@@ -127,6 +172,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: c.TRIGGER_BATCH_SIZE,
       graceMs: c.TRIGGER_GRACE_SECONDS * 1000,
     },
+    encryptionKeys: c.ENCRYPTION_KEYS,
+    homeAssistant: {
+      engine: c.HA_ENGINE,
+      superviseMs: c.HA_SUPERVISE_MS,
+      leaseMs: c.HA_LEASE_SECONDS * 1000,
+      reconnectMinMs: c.HA_RECONNECT_MIN_MS,
+      reconnectMaxMs: c.HA_RECONNECT_MAX_MS,
+      pingMs: c.HA_PING_MS,
+      metricsMs: c.HA_METRICS_MS,
+      flushMs: c.HA_FLUSH_MS,
+      batchSize: c.HA_BATCH_SIZE,
+      retentionMs: c.HA_RETENTION_MS,
+    },
+    embeddings: { url: c.EMBEDDINGS_URL, model: c.EMBEDDINGS_MODEL, apiKey: c.EMBEDDINGS_API_KEY },
     queryLimits: {
       maxDepth: c.QUERY_MAX_DEPTH,
       maxAliases: c.QUERY_MAX_ALIASES,

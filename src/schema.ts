@@ -5,6 +5,7 @@ import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './modules/accounts/auth.resolver';
 import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.resolver';
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
+import { HaConnectionResolver } from './modules/home-assistant/ha.resolver';
 import { NotificationsResolver } from './modules/notifications/notifications.resolver';
 import {
   CalendarItemTriggersResolver,
@@ -22,6 +23,7 @@ const resolvers: NonEmptyArray<Function> = [
   CalendarItemTriggersResolver,
   TriggersResolver,
   TriggerExecutionResolver,
+  HaConnectionResolver,
 ];
 
 /**

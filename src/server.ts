@@ -25,6 +25,9 @@ import { operationPlugin } from './graphql-plugins';
 import { bearerToken, TokenService } from './modules/accounts/token.service';
 import { Viewers } from './modules/accounts/viewers';
 import { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
+import { haStateListener } from './modules/triggers/ha-state-triggers';
+import { HaRuntime } from './modules/home-assistant/ha-runtime';
+import { parseKeySpecs, SecretBox } from './common/crypto';
 import { TriggerEngine } from './modules/triggers/trigger-engine';
 import { getSchema } from './schema';
 import { CalendarFeedService } from './modules/calendar/calendar-feed.service';
@@ -72,7 +75,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   app.clock = options.clock ?? (() => new Date());
   app.triggerEngine = new TriggerEngine(app, config.triggers.graceMs);
   app.timeTriggers = new TimeTriggerScheduler(app, app.triggerEngine, config.triggers);
+  app.secrets = new SecretBox(
+    parseKeySpecs(config.encryptionKeys ?? `1:${loadOrCreateSecret(config.dataDir, 'encryption-key')}`),
+  );
+  app.homeAssistant = new HaRuntime(app);
+  app.homeAssistant.onStored(haStateListener(app));
   if (config.triggers.engine) app.timeTriggers.start();
+  app.homeAssistant.start();
   const schema = getSchema();
 
   const web = express();
@@ -174,6 +183,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (closed) return;
       closed = true;
       await app.timeTriggers.stop();
+      await app.homeAssistant.stop();
       await apollo.stop();
       await viewers.stop();
       await pubSubHandle.close();

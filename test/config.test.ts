@@ -23,4 +23,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
   });
+
+  it('requires encryption keys in production', () => {
+    const secret = 's'.repeat(40);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow(/ENCRYPTION_KEYS/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, ENCRYPTION_KEYS: `1:${secret}` })).toMatchObject({
+      encryptionKeys: `1:${secret}`,
+    });
+  });
 });

@@ -52,7 +52,7 @@ describe('HTTP endpoints (development)', () => {
 describe('HTTP endpoints (production)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'production' });
+    server = await startTestServer({ NODE_ENV: 'production', ENCRYPTION_KEYS: `1:${'k'.repeat(40)}` });
   });
   afterAll(async () => {
     await server?.close();

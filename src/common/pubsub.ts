@@ -9,6 +9,9 @@ export enum Topic {
   ViewerChanged = 'VIEWER_CHANGED',
   CalendarItemChanged = 'CALENDAR_ITEM_CHANGED',
   TriggerFired = 'TRIGGER_FIRED',
+  HaConnectionStatusChanged = 'HA_CONNECTION_STATUS_CHANGED',
+  /** Carries the stored event itself: events are immutable and arrive too fast to be read again. */
+  HaEventReceived = 'HA_EVENT_RECEIVED',
 }
 
 export interface NotificationReceivedPayload {
@@ -38,11 +41,38 @@ export interface TriggerFiredPayload {
   executionId: string;
 }
 
+export interface HaConnectionStatusChangedPayload {
+  workspaceId: string;
+  userId: string;
+  connectionId: string;
+  status: string;
+}
+
+export interface HaEventReceivedPayload {
+  workspaceId: string;
+  userId: string;
+  event: {
+    id: string;
+    connectionId: string;
+    eventType: string;
+    entityId: string | null;
+    oldState: string | null;
+    newState: string | null;
+    attributes: Record<string, unknown> | null;
+    contextId: string;
+    /** ISO 8601 */
+    timestamp: string;
+    createdAt: string;
+  };
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
   [Topic.CalendarItemChanged]: [CalendarItemChangedPayload];
   [Topic.TriggerFired]: [TriggerFiredPayload];
+  [Topic.HaConnectionStatusChanged]: [HaConnectionStatusChangedPayload];
+  [Topic.HaEventReceived]: [HaEventReceivedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

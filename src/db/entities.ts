@@ -8,6 +8,9 @@ import { CalendarItem } from '../modules/calendar/calendar-item.entity';
 import { TriggerExecution } from '../modules/triggers/trigger-execution.entity';
 import { Trigger } from '../modules/triggers/trigger.entity';
 import { Notification } from '../modules/notifications/notification.entity';
+import { HaConnectionMetric } from '../modules/home-assistant/ha-connection-metric.entity';
+import { HaConnection } from '../modules/home-assistant/ha-connection.entity';
+import { HaEvent } from '../modules/home-assistant/ha-event.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -21,6 +24,9 @@ export const entities = [
   CalendarFeed,
   Trigger,
   TriggerExecution,
+  HaConnection,
+  HaEvent,
+  HaConnectionMetric,
 ];
 
 /**
@@ -37,4 +43,7 @@ export const tenantEntities = [
   CalendarFeed,
   Trigger,
   TriggerExecution,
+  HaConnection,
+  HaEvent,
+  HaConnectionMetric,
 ];

@@ -1,4 +1,6 @@
 import type { Role } from '../modules/accounts/role';
+import type { ConnectionHealth } from '../modules/home-assistant/ha-connection.entity';
+import type { HaConnectionStatus, HaMetricType } from '../modules/home-assistant/ha.enums';
 import type { CalendarItemStatus, CalendarItemType } from '../modules/calendar/calendar.enums';
 import type { ActionConfig, TriggerConfig, TriggerState } from '../modules/triggers/trigger.config';
 import type { MissedFirePolicy, TriggerExecutionStatus, TriggerType } from '../modules/triggers/trigger.enums';
@@ -137,6 +139,7 @@ export interface TriggersTable {
   next_fire_at: Date | null;
   missed_policy: MissedFirePolicy;
   nfc_tag_id: string | null;
+  ha_entity_key: string | null;
   state: TriggerState;
   created_at: Date;
   updated_at: Date;
@@ -165,6 +168,60 @@ export interface DB {
   calendar_feeds: CalendarFeedsTable;
   triggers: TriggersTable;
   trigger_executions: TriggerExecutionsTable;
+  ha_connections: HaConnectionsTable;
+  ha_events: HaEventsTable;
+  ha_connection_metrics: HaConnectionMetricsTable;
+}
+
+export interface HaConnectionsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  url: string;
+  encrypted_token: string;
+  status: HaConnectionStatus;
+  home_assistant_version: string | null;
+  supported_features: string[] | null;
+  event_types: string[];
+  retention_days: number;
+  is_active: boolean;
+  last_connected_at: Date | null;
+  last_seen_at: Date | null;
+  last_error: string | null;
+  connection_health: ConnectionHealth | null;
+  holder: string | null;
+  held_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface HaEventsTable {
+  id: string;
+  workspace_id: string;
+  connection_id: string;
+  event_type: string;
+  entity_id: string | null;
+  old_state: string | null;
+  new_state: string | null;
+  attributes: Record<string, unknown> | null;
+  context_id: string;
+  timestamp: Date;
+  processed_at: Date;
+  /** pgvector text form `[x,y,…]`. */
+  embedding_vector: string | null;
+  created_at: Date;
+}
+
+export interface HaConnectionMetricsTable {
+  id: string;
+  workspace_id: string;
+  connection_id: string;
+  metric_type: HaMetricType;
+  /** numeric(10,4), as text. */
+  metric_value: string;
+  timestamp: Date;
+  created_at: Date;
 }
 
 /** Tables whose rows belong to one workspace. */

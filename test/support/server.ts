@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/common/logger';
 import { startServer, type RunningServer } from '../../src/server';
 
 export type TestServer = RunningServer;
@@ -12,7 +13,7 @@ export type TestServer = RunningServer;
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: () => Date } = {},
+  options: { clock?: () => Date; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeos-data-'));
   const config = loadConfig({
@@ -25,6 +26,8 @@ export async function startTestServer(
     DB_POOL_MAX: '4',
     // Tests fire time triggers themselves, at the times they choose (`app.timeTriggers.tick`).
     TRIGGER_ENGINE: 'false',
+    // Likewise Home Assistant connections are held when a test runs `app.homeAssistant.supervisor.tick()`.
+    HA_ENGINE: 'false',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });

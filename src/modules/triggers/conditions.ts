@@ -1,9 +1,17 @@
 import { Cron } from 'croner';
 import { isValidTimeZone } from '../calendar/recurrence';
-import type { LocationConfig, NfcConfig, ProgressConfig, TimeConfig, TriggerConfig } from './trigger.config';
+import { parseId } from '../../common/ids';
+import type {
+  HaStateConfig,
+  LocationConfig,
+  NfcConfig,
+  ProgressConfig,
+  TimeConfig,
+  TriggerConfig,
+} from './trigger.config';
 import { TriggerType } from './trigger.enums';
 import { InvalidTriggerError } from './triggers.errors';
-import type { TimeConditionInput, TriggerConditionInput } from './triggers.inputs';
+import type { HaStateConditionInput, TimeConditionInput, TriggerConditionInput } from './triggers.inputs';
 
 /** `04:e8:d5:12`, `04-E8-D5-12` and `04e8d512` are the same tag: `04E8D512`. */
 export function normaliseTagId(tagId: string): string {
@@ -36,10 +44,31 @@ function parseTime(input: TimeConditionInput): TimeConfig {
   return { minutesBefore: input.minutesBefore as number };
 }
 
+const ENTITY_ID = /^[a-z0-9_]+\.[a-z0-9_]+$/;
+
+function parseHaState(input: HaStateConditionInput): HaStateConfig {
+  const entityId = input.entityId.trim();
+  if (!ENTITY_ID.test(entityId)) throw new InvalidTriggerError('entityId must look like domain.object_id');
+  const forSeconds = input.forSeconds ?? 0;
+  if (!Number.isInteger(forSeconds) || forSeconds < 0 || forSeconds > 86_400) {
+    throw new InvalidTriggerError('forSeconds must be between 0 and 86400');
+  }
+  return {
+    connectionId: parseId(input.connectionId, 'connectionId'),
+    entityId,
+    from: input.from ?? null,
+    to: input.to ?? null,
+    forSeconds,
+  };
+}
+
 /** The trigger's type and its stored `trigger_config`, from a typed condition input. */
 export function parseCondition(input: TriggerConditionInput): { type: TriggerType; config: TriggerConfig } {
-  const given = [input.time, input.location, input.progress, input.nfc].filter((c) => c != null).length;
-  if (given !== 1) throw new InvalidTriggerError('a condition needs exactly one of time, location, progress, nfc');
+  const given = [input.time, input.location, input.progress, input.nfc, input.haState].filter((c) => c != null).length;
+  if (given !== 1) {
+    throw new InvalidTriggerError('a condition needs exactly one of time, location, progress, nfc, haState');
+  }
+  if (input.haState) return { type: TriggerType.HA_STATE, config: parseHaState(input.haState) };
   if (input.time) return { type: TriggerType.TIME, config: parseTime(input.time) };
   if (input.location) {
     const { latitude, longitude, radiusMeters, on } = input.location;

@@ -4,9 +4,9 @@ import { toDate } from '../../common/scalars';
 import type { DB } from '../../db/tables';
 import { asRecurring } from '../calendar/calendar.service';
 import { nextFireTime } from './schedule';
-import type { TimeConfig } from './trigger.config';
+import type { TimeConfig, TriggerState } from './trigger.config';
 import { firingQuery, toFiring, type Firing, type TriggerEngine } from './trigger-engine';
-import { MissedFirePolicy } from './trigger.enums';
+import { MissedFirePolicy, TriggerType } from './trigger.enums';
 
 export interface SchedulerOptions {
   batchSize: number;
@@ -93,6 +93,19 @@ export class TimeTriggerScheduler {
           : null;
         // A late firing fires once; the next time is the first one after now.
         const after = lateMs > 0 ? now : scheduledFor;
+        if (row.trigger_type === TriggerType.HA_STATE) {
+          // A state held long enough: fires once; the next change schedules it again.
+          nextTimes.push(null);
+          const pending = (row.state as TriggerState).pending;
+          if (row.missed_policy === MissedFirePolicy.SKIP && lateMs > this.options.graceMs) continue;
+          const reason = {
+            heldSince: pending?.since ?? null,
+            eventId: pending?.eventId ?? null,
+            toState: pending?.state ?? null,
+          };
+          batch.push(toFiring(row, { firedAt: now, scheduledFor, lateMs }, { reason, state: { pending: null } }));
+          continue;
+        }
         nextTimes.push(nextFireTime(row.trigger_config as TimeConfig, item, after)?.toISOString() ?? null);
         if (row.missed_policy === MissedFirePolicy.SKIP && lateMs > this.options.graceMs) continue;
         batch.push(toFiring(row, { firedAt: now, scheduledFor, lateMs }));

@@ -16,6 +16,7 @@ import { MissedFirePolicy, TriggerType } from './trigger.enums';
 })
 @Index({ properties: ['user', 'triggerType'] })
 @Index({ properties: ['workspace', 'nfcTagId'] })
+@Index({ properties: ['haEntityKey'] })
 export class Trigger extends BaseEntity<'isActive' | 'missedPolicy' | 'state'> {
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Rel<Workspace>;
@@ -56,6 +57,10 @@ export class Trigger extends BaseEntity<'isActive' | 'missedPolicy' | 'state'> {
   /** NFC triggers: the normalised tag id, for lookup on a scan. */
   @Property({ length: 64, nullable: true })
   nfcTagId?: string | null;
+
+  /** HA_STATE triggers: `<connection id>:<entity id>`, for lookup on each ingested change. */
+  @Property({ length: 300, nullable: true })
+  haEntityKey?: string | null;
 
   @Property({ type: 'jsonb', default: '{}' })
   state: TriggerState = {};

@@ -5,6 +5,8 @@ export enum TriggerType {
   LOCATION = 'LOCATION',
   PROGRESS = 'PROGRESS',
   NFC = 'NFC',
+  /** An entity of a Home Assistant connection changes state. */
+  HA_STATE = 'HA_STATE',
 }
 
 export enum TriggerExecutionStatus {
@@ -30,6 +32,7 @@ export enum TriggerActionType {
   COMPLETE_ITEM = 'COMPLETE_ITEM',
   SET_STATUS = 'SET_STATUS',
   WEBHOOK = 'WEBHOOK',
+  CALL_HA_SERVICE = 'CALL_HA_SERVICE',
 }
 
 registerEnumType(TriggerType, { name: 'TriggerType' });

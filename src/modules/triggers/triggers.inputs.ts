@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { CalendarItemStatus } from '../calendar/calendar.enums';
@@ -63,7 +64,30 @@ export class NfcConditionInput {
   tagId!: string;
 }
 
-@InputType({ description: 'Exactly one of time, location, progress, nfc' })
+@InputType({ description: 'An entity of a Home Assistant connection changes state' })
+export class HaStateConditionInput {
+  @Field(() => ID)
+  connectionId!: string;
+
+  @Field({ description: 'e.g. binary_sensor.front_door' })
+  @MaxLength(255)
+  entityId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Only changes from this state' })
+  @IsOptional()
+  @MaxLength(255)
+  from?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only changes to this state' })
+  @IsOptional()
+  @MaxLength(255)
+  to?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Fire only once the new state has lasted this long (default 0)' })
+  forSeconds?: number | null;
+}
+
+@InputType({ description: 'Exactly one of time, location, progress, nfc, haState' })
 export class TriggerConditionInput {
   @Field(() => TimeConditionInput, { nullable: true })
   time?: TimeConditionInput | null;
@@ -76,6 +100,9 @@ export class TriggerConditionInput {
 
   @Field(() => NfcConditionInput, { nullable: true })
   nfc?: NfcConditionInput | null;
+
+  @Field(() => HaStateConditionInput, { nullable: true })
+  haState?: HaStateConditionInput | null;
 }
 
 @InputType({ description: 'What the trigger does; the fields that apply depend on the type' })
@@ -103,6 +130,28 @@ export class TriggerActionInput {
 
   @Field(() => Int, { nullable: true, description: 'WEBHOOK: timeout in ms (default 5000, at most 30000)' })
   timeoutMs?: number | null;
+
+  @Field(() => ID, { nullable: true, description: "CALL_HA_SERVICE: one of the owner's Home Assistant connections" })
+  connectionId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'CALL_HA_SERVICE: domain, e.g. light' })
+  @IsOptional()
+  @MaxLength(100)
+  domain?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'CALL_HA_SERVICE: service, e.g. turn_on' })
+  @IsOptional()
+  @MaxLength(100)
+  service?: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'CALL_HA_SERVICE: service data' })
+  serviceData?: Record<string, unknown> | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'CALL_HA_SERVICE: target, e.g. { "entity_id": "light.hall" }',
+  })
+  target?: Record<string, unknown> | null;
 }
 
 @InputType()

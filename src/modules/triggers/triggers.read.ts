@@ -106,7 +106,7 @@ export function executionResultLoader(reader: Reader) {
 }
 
 export function toConditionNode(config: TriggerConfig): TriggerConditionNode {
-  const node: TriggerConditionNode = { time: null, location: null, progress: null, nfc: null };
+  const node: TriggerConditionNode = { time: null, location: null, progress: null, nfc: null, haState: null };
   if ('at' in config || 'cron' in config || 'minutesBefore' in config) {
     node.time = {
       at: 'at' in config ? new Date(config.at) : null,
@@ -118,6 +118,8 @@ export function toConditionNode(config: TriggerConfig): TriggerConditionNode {
     node.location = config;
   } else if ('thresholdPercent' in config) {
     node.progress = config;
+  } else if ('entityId' in config) {
+    node.haState = config;
   } else {
     node.nfc = config;
   }
@@ -132,5 +134,10 @@ export function toActionNode(config: ActionConfig): TriggerActionNode {
     status: 'status' in config ? config.status : null,
     url: 'url' in config ? config.url : null,
     timeoutMs: 'timeoutMs' in config ? config.timeoutMs : null,
+    connectionId: 'connectionId' in config ? config.connectionId : null,
+    domain: 'domain' in config ? config.domain : null,
+    service: 'service' in config ? config.service : null,
+    serviceData: 'serviceData' in config ? config.serviceData : null,
+    target: 'target' in config ? config.target : null,
   };
 }

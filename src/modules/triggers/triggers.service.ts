@@ -12,7 +12,10 @@ import { parseAction } from './actions';
 import { normaliseTagId, parseCondition } from './conditions';
 import { crossing, sideOfFence } from './geofence';
 import { nextFireTime } from './schedule';
-import type { LocationConfig, ProgressConfig, TimeConfig } from './trigger.config';
+import type { ActionConfig, LocationConfig, ProgressConfig, TimeConfig, TriggerConfig } from './trigger.config';
+import { HaLiveService } from '../home-assistant/ha-live.service';
+import { HaConnectionNotFoundError } from '../home-assistant/ha.errors';
+import { haEntityKey } from './ha-state-triggers';
 import { firingQuery, toFiring, type Firing, type FiredExecution, type TriggerEngine } from './trigger-engine';
 import { Trigger } from './trigger.entity';
 import { MissedFirePolicy, TriggerType } from './trigger.enums';
@@ -33,16 +36,19 @@ export class TriggersService {
     const item = await this.em.findOne(CalendarItem, { id: input.calendarItemId, user: viewer.id });
     if (!item) throw new CalendarItemNotFoundError(input.calendarItemId);
     const { type, config } = parseCondition(input.condition);
+    const action = parseAction(input.action);
+    await this.checkConnections(viewer, config, action);
     const trigger = this.em.create(Trigger, {
       workspace: viewer.workspaceId,
       user: viewer.id,
       calendarItem: item,
       triggerType: type,
       triggerConfig: config,
-      action: parseAction(input.action),
+      action,
       isActive: input.isActive ?? true,
       missedPolicy: input.missedPolicy ?? MissedFirePolicy.FIRE_ONCE_LATE,
       nfcTagId: 'tagId' in config ? config.tagId : null,
+      haEntityKey: haEntityKey(config),
     });
     this.schedule(trigger, item);
     await this.em.flush();
@@ -51,14 +57,18 @@ export class TriggersService {
 
   async update(viewer: Viewer, input: UpdateTriggerInput): Promise<Trigger> {
     const trigger = await this.findOwn(viewer, input.id);
-    if (input.condition) {
-      const { type, config } = parseCondition(input.condition);
+    const condition = input.condition ? parseCondition(input.condition) : null;
+    const action = input.action ? parseAction(input.action) : null;
+    await this.checkConnections(viewer, condition?.config ?? null, action);
+    if (condition) {
+      const { type, config } = condition;
       trigger.triggerType = type;
       trigger.triggerConfig = config;
       trigger.nfcTagId = 'tagId' in config ? config.tagId : null;
+      trigger.haEntityKey = haEntityKey(config);
       trigger.state = {};
     }
-    if (input.action) trigger.action = parseAction(input.action);
+    if (action) trigger.action = action;
     if (input.isActive != null) trigger.isActive = input.isActive;
     if (input.missedPolicy != null) trigger.missedPolicy = input.missedPolicy;
     this.schedule(trigger, await this.em.findOneOrFail(CalendarItem, trigger.calendarItem.id));
@@ -162,6 +172,20 @@ export class TriggersService {
   }
 
   /** Sets `nextFireAt` of a TIME trigger (null for other types or when nothing is left). */
+  /** A Home Assistant connection a condition or action names must be the viewer's own. */
+  private async checkConnections(viewer: Viewer, config: TriggerConfig | null, action: ActionConfig | null) {
+    const ids = [
+      config && 'entityId' in config ? config.connectionId : null,
+      action && 'connectionId' in action ? action.connectionId : null,
+    ].filter((id): id is string => id !== null);
+    const live = new HaLiveService(this.app);
+    for (const id of ids) {
+      if (!(await live.owns({ workspaceId: viewer.workspaceId, userId: viewer.id }, id))) {
+        throw new HaConnectionNotFoundError(id);
+      }
+    }
+  }
+
   private schedule(trigger: Trigger, item: CalendarItem): void {
     if (trigger.triggerType !== TriggerType.TIME || !trigger.isActive) {
       trigger.nextFireAt = null;

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
 import { CalendarItemStatus } from '../calendar/calendar.enums';
@@ -54,7 +55,25 @@ export class NfcConditionNode {
   tagId!: string;
 }
 
-@ObjectType('TriggerCondition', { simpleResolvers: true, description: 'One of the four is set' })
+@ObjectType('HaStateCondition', { simpleResolvers: true })
+export class HaStateConditionNode {
+  @Field(() => ID)
+  connectionId!: string;
+
+  @Field()
+  entityId!: string;
+
+  @Field(() => String, { nullable: true })
+  from!: string | null;
+
+  @Field(() => String, { nullable: true })
+  to!: string | null;
+
+  @Field(() => Int)
+  forSeconds!: number;
+}
+
+@ObjectType('TriggerCondition', { simpleResolvers: true, description: 'One of them is set' })
 export class TriggerConditionNode {
   @Field(() => TimeConditionNode, { nullable: true })
   time!: TimeConditionNode | null;
@@ -67,6 +86,9 @@ export class TriggerConditionNode {
 
   @Field(() => NfcConditionNode, { nullable: true })
   nfc!: NfcConditionNode | null;
+
+  @Field(() => HaStateConditionNode, { nullable: true })
+  haState!: HaStateConditionNode | null;
 }
 
 @ObjectType('TriggerAction', { simpleResolvers: true })
@@ -88,6 +110,21 @@ export class TriggerActionNode {
 
   @Field(() => Int, { nullable: true })
   timeoutMs!: number | null;
+
+  @Field(() => ID, { nullable: true })
+  connectionId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  domain!: string | null;
+
+  @Field(() => String, { nullable: true })
+  service!: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true })
+  serviceData!: Record<string, unknown> | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true })
+  target!: Record<string, unknown> | null;
 }
 
 @ObjectType('Trigger', { simpleResolvers: true })
