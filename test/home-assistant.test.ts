@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { errorCode, gql, subscribe, wsClient } from './support/client';
 import { buildWorkspace, type Workspace } from './support/factories';
 import { FakeHomeAssistant } from './support/fake-home-assistant';
-import { buildConnection, eventually, HA_TOKEN, rows, settle } from './support/home-assistant';
+import { buildConnection, eventually, HA_TOKEN, rows, settle, tickFor } from './support/home-assistant';
 import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
@@ -129,7 +129,7 @@ describe('live ingest', () => {
         { c: connectionId },
       );
       await new Promise((r) => setTimeout(r, 150));
-      await holder().tick();
+      await tickFor(server, connectionId);
       expect((await statuses.next()).haConnectionStatusChanged).toMatchObject({
         id: connectionId,
         status: 'CONNECTING',
@@ -271,7 +271,7 @@ describe('live ingest', () => {
     await eventually(async () => (await status(connectionId))?.status === 'AUTH_FAILED');
     await new Promise((r) => setTimeout(r, 300));
     expect(ha.authAttempts).toBe(attempts + 1);
-    await holder().tick();
+    await tickFor(server, connectionId);
     expect(holder().held).toEqual([]);
     const audit = await rows<{ action: string }>(
       server,

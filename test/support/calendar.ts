@@ -22,8 +22,8 @@ export async function buildItem(
 
 export const TRIGGER_FIELDS = `id triggerType isActive nextFireAt lastFiredAt missedPolicy
   condition { time { at cron timeZone minutesBefore } location { latitude longitude radiusMeters on }
-    progress { thresholdPercent once } nfc { tagId } }
-  action { type title message status url timeoutMs }`;
+    progress { thresholdPercent once } nfc { tagId } haState { connectionId entityId from to forSeconds } }
+  action { type title message status url timeoutMs connectionId domain service serviceData target }`;
 
 /** Adds a trigger to an item and returns it. */
 export async function buildTrigger(

@@ -1,4 +1,4 @@
-import { type sql } from 'kysely';
+import { sql } from 'kysely';
 import type { DB } from '../../src/db/tables';
 import { gql } from './client';
 import type { TestServer } from './server';
@@ -40,7 +40,25 @@ export async function rows<T>(server: TestServer, query: ReturnType<typeof sql<T
   return (await query.execute(server.app.orm.em.fork().getKysely<DB>())).rows;
 }
 
-/** Stores everything received and waits for the status the connection should reach. */
-export async function settle(server: TestServer): Promise<void> {
-  await server.app.homeAssistant.ingest.drain();
+/**
+ * Waits until events sent by the stand-in have arrived and are stored: until nothing new arrived
+ * for a while and the ingest has flushed.
+ */
+export async function settle(server: TestServer, quietMs = 60): Promise<void> {
+  const { ingest } = server.app.homeAssistant;
+  for (;;) {
+    const before = ingest.received;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    await ingest.drain();
+    if (ingest.received === before) return;
+  }
+}
+
+/** A supervision round of `server` that may claim only connections of this connection's workspace. */
+export async function tickFor(server: TestServer, connectionId: string): Promise<void> {
+  const [row] = await rows<{ workspace_id: string }>(
+    server,
+    sql`select workspace_id from ha_connections where id = ${connectionId}`,
+  );
+  await server.app.homeAssistant.supervisor.tick(row!.workspace_id);
 }

@@ -30,7 +30,7 @@ export class HaEmbeddingWorker {
       this.#again = true;
       return;
     }
-    this.#running = this.run()
+    this.#running = this.embedAll()
       .then(() => undefined)
       .catch((error: unknown) => {
         this.app.logger.warn({ err: error }, 'embedding Home Assistant events failed; retrying later');
@@ -46,8 +46,13 @@ export class HaEmbeddingWorker {
       });
   }
 
-  /** Embeds everything not embedded yet; returns how many events it embedded. */
+  /** Embeds everything not embedded yet, after any run in progress; returns how many it embedded. */
   async run(): Promise<number> {
+    await this.idle();
+    return this.embedAll();
+  }
+
+  private async embedAll(): Promise<number> {
     let total = 0;
     for (;;) {
       if (this.#stopped) return total;

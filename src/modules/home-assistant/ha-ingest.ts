@@ -51,12 +51,20 @@ export class HaIngest {
     private readonly options: IngestOptions,
   ) {}
 
+  #received = 0;
+
   get pending(): number {
     return this.#buffer.length;
   }
 
+  /** Events received since start. */
+  get received(): number {
+    return this.#received;
+  }
+
   push(event: IncomingHaEvent): void {
     if (this.#stopped) return;
+    this.#received += 1;
     this.#buffer.push(event);
     if (this.#buffer.length > MAX_BUFFERED) {
       const dropped = this.#buffer.splice(0, this.#buffer.length - MAX_BUFFERED).length;
@@ -112,6 +120,7 @@ export class HaIngest {
       this.#buffer.unshift(...batch);
       throw error;
     }
+    this.app.logger.debug({ received: batch.length, stored: stored.length }, 'stored Home Assistant events');
     for (const event of stored) this.app.pubSub.publish(Topic.HaEventReceived, event);
     if (stored.length > 0) await this.options.onStored(stored);
   }

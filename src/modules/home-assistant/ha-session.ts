@@ -53,6 +53,11 @@ export class HaSession {
   #client: HaClient | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
+  #stopping!: () => void;
+  /** Settles on `stop()`: a link closed by us never reports its own end. */
+  readonly #stopSignal = new Promise<undefined>((resolve) => {
+    this.#stopping = () => resolve(undefined);
+  });
   #loop: Promise<void> | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #status: HaConnectionStatus | undefined;
@@ -85,6 +90,7 @@ export class HaSession {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping();
     clearTimeout(this.#pingTimer);
     this.#wake?.();
     const client = this.#client;
@@ -115,8 +121,9 @@ export class HaSession {
       try {
         const { closed } = await this.connect();
         attempt = 0;
+        this.app.logger.info({ connectionId: this.lease.id, url: this.lease.url }, 'connected to Home Assistant');
         await this.audit('ha.connect', true, null, performance.now() - started);
-        lost = await closed;
+        lost = await Promise.race([closed, this.#stopSignal]);
       } catch (error) {
         await this.#client?.close().catch(() => undefined);
         this.#client = undefined;
@@ -133,6 +140,10 @@ export class HaSession {
       }
       this.markDisconnected();
       if (this.#stopped) return;
+      this.app.logger.warn(
+        { connectionId: this.lease.id, url: this.lease.url, err: lost, attempt },
+        'Home Assistant connection lost or refused; retrying',
+      );
       if (this.#status === HaConnectionStatus.CONNECTED) {
         await this.audit('ha.disconnect', false, lost?.message ?? 'Home Assistant closed the connection', null);
       }
@@ -242,6 +253,10 @@ export class HaSession {
   }
 
   private async giveUp(message: string, durationMs: number): Promise<void> {
+    this.app.logger.warn(
+      { connectionId: this.lease.id, url: this.lease.url, reason: message },
+      'Home Assistant refused the token; giving up',
+    );
     this.#stopped = true;
     await this.setStatus(HaConnectionStatus.AUTH_FAILED, { last_error: message, holder: null, held_until: null });
     await this.audit('ha.auth_failed', false, message, durationMs);

@@ -79,13 +79,19 @@ export class HaSupervisor {
     if (this.#started && !this.#stopped) void this.tick();
   }
 
-  /** Renews held leases, drops lost ones, claims free ones; runs one round at a time. */
-  tick(): Promise<void> {
-    if (this.#round) {
-      this.#again = true;
-      return this.#round;
+  /**
+   * Renews held leases, drops lost ones, claims free ones; runs one round at a time. `onlyWorkspace`
+   * limits what is claimed (tests sharing one database with other tests).
+   */
+  async tick(onlyWorkspace?: string): Promise<void> {
+    while (this.#round) {
+      if (onlyWorkspace === undefined) {
+        this.#again = true;
+        return this.#round;
+      }
+      await this.#round;
     }
-    this.#round = this.round()
+    this.#round = this.round(onlyWorkspace)
       .catch((error: unknown) => this.app.logger.error({ err: error }, 'Home Assistant supervision round failed'))
       .finally(() => {
         this.#round = undefined;
@@ -132,7 +138,7 @@ export class HaSupervisor {
     return this.app.orm.em.getKysely<DB>();
   }
 
-  private async round(): Promise<void> {
+  private async round(onlyWorkspace: string | undefined): Promise<void> {
     const ttl = `${this.settings.leaseMs} milliseconds`;
     const renewed = await sql<LeaseRow>`
       update ha_connections set held_until = now() + ${ttl}::interval
@@ -153,6 +159,7 @@ export class HaSupervisor {
              updated_at = now()
        where c.id in (select id from ha_connections
                        where is_active and status <> 'AUTH_FAILED' and (holder is null or held_until < now())
+                         and (${onlyWorkspace ?? null}::uuid is null or workspace_id = ${onlyWorkspace ?? null}::uuid)
                        order by id limit ${CLAIM_PER_ROUND} for update skip locked)
        returning ${LEASED_COLUMNS}`.execute(this.db());
     for (const row of claimed.rows) {
