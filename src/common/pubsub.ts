@@ -9,6 +9,7 @@ export enum Topic {
   ViewerChanged = 'VIEWER_CHANGED',
   CalendarItemChanged = 'CALENDAR_ITEM_CHANGED',
   TriggerFired = 'TRIGGER_FIRED',
+  WorkflowHealthChanged = 'WORKFLOW_HEALTH_CHANGED',
 }
 
 export interface NotificationReceivedPayload {
@@ -38,11 +39,21 @@ export interface TriggerFiredPayload {
   executionId: string;
 }
 
+export interface WorkflowHealthChangedPayload {
+  workspaceId: string;
+  workflowId: string;
+  /** The run that changed the health; null when a person set the status. */
+  healthLogId: string | null;
+  previousStatus: string;
+  status: string;
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
   [Topic.CalendarItemChanged]: [CalendarItemChangedPayload];
   [Topic.TriggerFired]: [TriggerFiredPayload];
+  [Topic.WorkflowHealthChanged]: [WorkflowHealthChangedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

@@ -8,6 +8,10 @@ import { CalendarItem } from '../modules/calendar/calendar-item.entity';
 import { TriggerExecution } from '../modules/triggers/trigger-execution.entity';
 import { Trigger } from '../modules/triggers/trigger.entity';
 import { Notification } from '../modules/notifications/notification.entity';
+import { HealthLog } from '../modules/workflows/health-log.entity';
+import { Screenshot } from '../modules/workflows/screenshot.entity';
+import { Step } from '../modules/workflows/step.entity';
+import { Workflow } from '../modules/workflows/workflow.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -21,6 +25,10 @@ export const entities = [
   CalendarFeed,
   Trigger,
   TriggerExecution,
+  Workflow,
+  Step,
+  Screenshot,
+  HealthLog,
 ];
 
 /**
@@ -37,4 +45,8 @@ export const tenantEntities = [
   CalendarFeed,
   Trigger,
   TriggerExecution,
+  Workflow,
+  Step,
+  Screenshot,
+  HealthLog,
 ];
