@@ -20,7 +20,8 @@ const WORKFLOW = `query($id: ID!) { workflow(id: $id) { ${WORKFLOW_FIELDS} creat
 const LIST = `query($first: Int!, $after: String, $filter: WorkflowFilter, $orderBy: WorkflowOrder) {
   workflows(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id name status tags } } } }`;
-const SET_STATUS = 'mutation($id: ID!, $status: WorkflowStatus!) { setWorkflowStatus(id: $id, status: $status) { status } }';
+const SET_STATUS =
+  'mutation($id: ID!, $status: WorkflowStatus!) { setWorkflowStatus(id: $id, status: $status) { status } }';
 
 describe('workflows', () => {
   it('are recorded with their steps, shared with the workspace and changed by any member', async () => {
@@ -48,7 +49,11 @@ describe('workflows', () => {
       { input: { id: created.id, name: 'Book a meeting room', description: null, tags: ['office'] } },
       ws.admin.token,
     );
-    expect(updated.data?.updateWorkflow).toMatchObject({ name: 'Book a meeting room', description: null, tags: ['office'] });
+    expect(updated.data?.updateWorkflow).toMatchObject({
+      name: 'Book a meeting room',
+      description: null,
+      tags: ['office'],
+    });
   });
 
   it('are listed with filters on status, tag and text, ordered and paged', async () => {
@@ -74,7 +79,11 @@ describe('workflows', () => {
     const first = await list({ first: 2, orderBy: { field: 'NAME', direction: 'DESC' } });
     expect(first.totalCount).toBe(3);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const rest = await list({ first: 2, after: first.pageInfo.endCursor, orderBy: { field: 'NAME', direction: 'DESC' } });
+    const rest = await list({
+      first: 2,
+      after: first.pageInfo.endCursor,
+      orderBy: { field: 'NAME', direction: 'DESC' },
+    });
     expect(rest.edges.map((e: any) => e.node.id)).toEqual([a.id]);
     expect(rest.pageInfo.hasNextPage).toBe(false);
     expect(first.edges.map((e: any) => e.node.id)).toEqual([c.id, b.id]);
