@@ -5,8 +5,8 @@ import { requireViewer, type Context } from '../../context';
 import { UserNode } from '../accounts/accounts.types';
 import { StepInput, UpdateStepInput } from './steps.inputs';
 import { StepsService } from './steps.service';
-import { loadScreenshot, loadStep, loadWorkflow } from './workflow-loaders';
-import { ScreenshotNode, StepNode, WorkflowNode } from './workflows.types';
+import { loadStep, loadWorkflow } from './workflow-loaders';
+import { StepNode, WorkflowNode } from './workflows.types';
 
 @Resolver(() => StepNode)
 export class StepsResolver {
@@ -58,15 +58,6 @@ export class StepsResolver {
   @FieldResolver(() => WorkflowNode)
   workflow(@Root() step: StepNode, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<WorkflowNode> {
     return loadWorkflow(ctx, info, step.workflowId);
-  }
-
-  @FieldResolver(() => ScreenshotNode, { nullable: true })
-  screenshot(
-    @Root() step: StepNode,
-    @Ctx() ctx: Context,
-    @Info() info: GraphQLResolveInfo,
-  ): Promise<ScreenshotNode | null> | null {
-    return step.screenshotId ? loadScreenshot(ctx, info, step.screenshotId) : null;
   }
 
   @FieldResolver(() => UserNode, { nullable: true, description: 'The admin who last edited the label or instruction' })

@@ -2,16 +2,17 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { projectColumns, projectionKey, requestedFields, type ProjectionSpec } from '../../common/projection';
 import type { Context } from '../../context';
 import {
-  screenshotLoader,
-  SCREENSHOT_PROJECTION,
-  stepLoader,
   STEP_PROJECTION,
+  STEP_SCREENSHOT_PROJECTION,
+  stepLoader,
+  stepSelectionKey,
   workflowLoader,
   WORKFLOW_COLUMNS,
   WORKFLOW_NEEDS,
+  type StepSelection,
 } from './workflows.read';
-import { ScreenshotNotFoundError, StepNotFoundError, WorkflowNotFoundError } from './workflows.errors';
-import type { ScreenshotNode, StepNode, WorkflowNode } from './workflows.types';
+import { StepNotFoundError, WorkflowNotFoundError } from './workflows.errors';
+import type { StepNode, WorkflowNode } from './workflows.types';
 
 /** Relations of the workflow nodes, batched per request and reading only the asked-for columns. */
 
@@ -29,20 +30,22 @@ export async function loadWorkflow(ctx: Context, info: Info, id: string): Promis
   return row;
 }
 
-export async function loadStep(ctx: Context, info: Info, id: string): Promise<StepNode> {
-  const columns = projectColumns(requestedFields(info), STEP_BY_ID);
-  const row = await ctx.loaders
-    .named(`step:${projectionKey(columns)}`, (reader) => stepLoader(reader, columns))
-    .load(id);
-  if (!row) throw new StepNotFoundError(id);
-  return row;
+/** What to read of the steps a field returns: the asked-for columns, and the screenshot's if asked. */
+export function stepSelection(info: Info, spec: ProjectionSpec<string> = STEP_PROJECTION): StepSelection {
+  const fields = requestedFields(info);
+  return {
+    columns: projectColumns(fields, spec),
+    screenshot: fields.has('screenshot')
+      ? projectColumns(requestedFields(info, ['screenshot']), STEP_SCREENSHOT_PROJECTION)
+      : null,
+  };
 }
 
-export async function loadScreenshot(ctx: Context, info: Info, id: string): Promise<ScreenshotNode> {
-  const columns = projectColumns(requestedFields(info), SCREENSHOT_PROJECTION);
+export async function loadStep(ctx: Context, info: Info, id: string): Promise<StepNode> {
+  const selection = stepSelection(info, STEP_BY_ID);
   const row = await ctx.loaders
-    .named(`screenshot:${projectionKey(columns)}`, (reader) => screenshotLoader(reader, columns))
+    .named(`step:${stepSelectionKey(selection)}`, (reader) => stepLoader(reader, selection))
     .load(id);
-  if (!row) throw new ScreenshotNotFoundError(id);
+  if (!row) throw new StepNotFoundError(id);
   return row;
 }

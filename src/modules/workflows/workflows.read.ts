@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { sql } from 'kysely';
-import type { ProjectionSpec } from '../../common/projection';
+import { projectionKey, type ProjectionSpec } from '../../common/projection';
 import type { Reader } from '../../common/reader';
 import type { RunStatus } from './workflow.enums';
 import type { HealthLogNode, ScreenshotNode, StepNode, WorkflowHealthNode, WorkflowNode } from './workflows.types';
@@ -73,9 +73,70 @@ export const STEP_COLUMNS = {
 
 export const STEP_PROJECTION: ProjectionSpec<string> = {
   columns: STEP_COLUMNS,
-  needs: { workflow: ['workflowId'], screenshot: ['screenshotId'], editedBy: ['editedById'] },
+  needs: { workflow: ['workflowId'], editedBy: ['editedById'] },
   always: ['id', 'stepNumber', 'workflowId'],
 };
+
+const SHOT_PREFIX = 'screenshot__';
+
+/**
+ * A step's screenshot is read with the step, joined in the same statement (a list of steps needs
+ * no second query, and the field no resolver): each field of a `Screenshot` node and its column.
+ */
+export const STEP_SCREENSHOT_COLUMNS = {
+  id: `screenshots.id as ${SHOT_PREFIX}id`,
+  sha256: `screenshots.sha256 as ${SHOT_PREFIX}sha256`,
+  fileSize: `screenshots.file_size as ${SHOT_PREFIX}fileSize`,
+  width: `screenshots.width as ${SHOT_PREFIX}width`,
+  height: `screenshots.height as ${SHOT_PREFIX}height`,
+  format: `screenshots.format as ${SHOT_PREFIX}format`,
+  createdAt: `screenshots.created_at as ${SHOT_PREFIX}createdAt`,
+  workflowId: `screenshots.workflow_id as ${SHOT_PREFIX}workflowId`,
+} as const;
+
+export const STEP_SCREENSHOT_PROJECTION: ProjectionSpec<string> = {
+  columns: STEP_SCREENSHOT_COLUMNS,
+  needs: { workflow: ['workflowId'] },
+  always: ['id'],
+};
+
+/** What to read of steps: their columns, and their screenshot's (null when it is not asked for). */
+export interface StepSelection {
+  columns: string[];
+  screenshot: string[] | null;
+}
+
+export function stepSelectionKey(selection: StepSelection): string {
+  return `${projectionKey(selection.columns)}|${selection.screenshot ? projectionKey(selection.screenshot) : '-'}`;
+}
+
+/** `select <columns> from steps [left join screenshots]`, limited to the workspace. */
+function selectSteps(reader: Reader, selection: StepSelection) {
+  const query = reader.from('steps').select(selection.columns as never);
+  if (!selection.screenshot) return query;
+  return query
+    .leftJoin('screenshots', (join) =>
+      join.onRef('screenshots.id', '=', 'steps.screenshot_id').on('screenshots.workspace_id', '=', reader.workspaceId),
+    )
+    .select(selection.screenshot as never);
+}
+
+/** Gathers the joined screenshot columns of each row into its `screenshot` (or null). */
+function withScreenshots(rows: Array<Record<string, unknown>>, selection: StepSelection): StepNode[] {
+  if (selection.screenshot) {
+    const fields = selection.screenshot.map((c) => c.slice(c.indexOf(SHOT_PREFIX) + SHOT_PREFIX.length));
+    for (const row of rows) {
+      if (row[`${SHOT_PREFIX}id`] == null) {
+        row.screenshot = null;
+        continue;
+      }
+      const screenshot: Record<string, unknown> = {};
+      for (const field of fields) screenshot[field] = row[SHOT_PREFIX + field];
+      row.screenshot = screenshot;
+    }
+  }
+  return rows as unknown as StepNode[];
+}
 
 export const SCREENSHOT_COLUMNS = {
   id: 'screenshots.id',
@@ -120,7 +181,6 @@ export const HEALTH_LOG_PROJECTION: ProjectionSpec<string> = {
 };
 
 export const selectWorkflow = (reader: Reader) => reader.from('workflows').select(Object.values(WORKFLOW_COLUMNS));
-export const selectStep = (reader: Reader) => reader.from('steps').select(Object.values(STEP_COLUMNS));
 export const selectScreenshot = (reader: Reader) =>
   reader.from('screenshots').select(Object.values(SCREENSHOT_COLUMNS));
 export const selectHealthLog = (reader: Reader) => reader.from('health_logs').select(Object.values(HEALTH_LOG_COLUMNS));
@@ -148,31 +208,30 @@ export function workflowLoader(reader: Reader, columns: string[]) {
   >;
 }
 
-/** Screenshots by id, reading `columns` (of SCREENSHOT_COLUMNS). */
-export function screenshotLoader(reader: Reader, columns: string[]) {
-  return reader.loader('screenshots', (q) => q.select(columns as never)) as unknown as DataLoader<
-    string,
-    ScreenshotNode | null
-  >;
+/** Steps by id, reading what `selection` says. */
+export function stepLoader(reader: Reader, selection: StepSelection) {
+  return new DataLoader<string, StepNode | null>(
+    async (ids) => {
+      const rows = await selectSteps(reader, selection)
+        .where(sql<boolean>`steps.id = any(${ids as string[]}::uuid[])`)
+        .execute();
+      const byId = new Map(withScreenshots(rows, selection).map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { maxBatchSize: 1000 },
+  );
 }
 
-/** Steps by id, reading `columns` (of STEP_COLUMNS). */
-export function stepLoader(reader: Reader, columns: string[]) {
-  return reader.loader('steps', (q) => q.select(columns as never)) as unknown as DataLoader<string, StepNode | null>;
-}
-
-/** The steps of many workflows in one query, in order, reading `columns` (of STEP_COLUMNS). */
-export function stepsByWorkflowLoader(reader: Reader, columns: string[]) {
+/** The steps of many workflows in one query, in order, reading what `selection` says. */
+export function stepsByWorkflowLoader(reader: Reader, selection: StepSelection) {
   return new DataLoader<string, StepNode[]>(async (workflowIds) => {
-    const rows = await reader
-      .from('steps')
-      .select(columns as never)
+    const rows = await selectSteps(reader, selection)
       .where(sql<boolean>`steps.workflow_id = any(${workflowIds as string[]}::uuid[])`)
       .orderBy('steps.workflow_id')
       .orderBy('steps.step_number')
       .execute();
     const byWorkflow = new Map<string, StepNode[]>(workflowIds.map((id) => [id, []]));
-    for (const row of rows as unknown as StepNode[]) byWorkflow.get(row.workflowId)?.push(row);
+    for (const row of withScreenshots(rows, selection)) byWorkflow.get(row.workflowId)?.push(row);
     return workflowIds.map((id) => byWorkflow.get(id) ?? []);
   });
 }

@@ -12,6 +12,7 @@ import { UserNode } from '../accounts/accounts.types';
 import { HealthLogFilter } from './health.inputs';
 import { HealthService } from './health.service';
 import { ScreenshotsService } from './screenshots.service';
+import { stepSelection } from './workflow-loaders';
 import { WorkflowStatus } from './workflow.enums';
 import { WorkflowNotFoundError } from './workflows.errors';
 import { CreateWorkflowInput, UpdateWorkflowInput, WorkflowFilter, WorkflowOrder } from './workflows.inputs';
@@ -22,7 +23,7 @@ import {
   latestHealthLogsLoader,
   SCREENSHOT_PROJECTION,
   screenshotCountLoader,
-  STEP_PROJECTION,
+  stepSelectionKey,
   stepsByWorkflowLoader,
   toHealthNode,
 } from './workflows.read';
@@ -119,10 +120,10 @@ export class WorkflowsResolver {
 
   @FieldResolver(() => [StepNode], { description: 'In order (stepNumber 1..n)' })
   steps(@Root() workflow: WorkflowNode, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<StepNode[]> {
-    // Only the asked-for columns, for every workflow of the list in one query.
-    const columns = projectColumns(requestedFields(info), STEP_PROJECTION);
+    // Only the asked-for columns (and screenshots), for every workflow of the list in one query.
+    const selection = stepSelection(info);
     return ctx.loaders
-      .named(`steps:${projectionKey(columns)}`, (reader) => stepsByWorkflowLoader(reader, columns))
+      .named(`steps:${stepSelectionKey(selection)}`, (reader) => stepsByWorkflowLoader(reader, selection))
       .load(workflow.id);
   }
 

@@ -73,6 +73,33 @@ export class WorkflowHealthNode {
   lastFailureAt!: Date | string | null;
 }
 
+@ObjectType('Screenshot', { simpleResolvers: true, description: 'An image of a workflow, stored once per workspace' })
+export class ScreenshotNode {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Hex SHA-256 of the image: the same image is stored once in a workspace' })
+  sha256!: string;
+
+  @Field(() => Int, { description: 'Bytes' })
+  fileSize!: number;
+
+  @Field(() => Int, { nullable: true })
+  width!: number | null;
+
+  @Field(() => Int, { nullable: true })
+  height!: number | null;
+
+  @Field({ description: 'png, jpeg, webp or gif' })
+  format!: string;
+
+  @Field()
+  createdAt!: Date;
+
+  /** Not a GraphQL field: resolves `workflow`. */
+  workflowId!: string;
+}
+
 @ObjectType('Step', { simpleResolvers: true, description: 'One recorded action of a workflow' })
 export class StepNode {
   @Field(() => ID)
@@ -147,37 +174,14 @@ export class StepNode {
   @Field()
   updatedAt!: Date;
 
-  /** Not GraphQL fields: they resolve `workflow`, `screenshot` and `editedBy`. */
+  /** Read with the step (joined in the same statement) when it is asked for. */
+  @Field(() => ScreenshotNode, { nullable: true })
+  screenshot?: ScreenshotNode | null;
+
+  /** Not GraphQL fields: they resolve `workflow` and `editedBy`. */
   workflowId!: string;
   screenshotId!: string | null;
   editedById!: string | null;
-}
-
-@ObjectType('Screenshot', { simpleResolvers: true, description: 'An image of a workflow, stored once per workspace' })
-export class ScreenshotNode {
-  @Field(() => ID)
-  id!: string;
-
-  @Field({ description: 'Hex SHA-256 of the image: the same image is stored once in a workspace' })
-  sha256!: string;
-
-  @Field(() => Int, { description: 'Bytes' })
-  fileSize!: number;
-
-  @Field(() => Int, { nullable: true })
-  width!: number | null;
-
-  @Field(() => Int, { nullable: true })
-  height!: number | null;
-
-  @Field({ description: 'png, jpeg, webp or gif' })
-  format!: string;
-
-  @Field()
-  createdAt!: Date;
-
-  /** Not a GraphQL field: resolves `workflow`. */
-  workflowId!: string;
 }
 
 @ObjectType('HealthLog', { simpleResolvers: true, description: 'One run of a workflow' })
