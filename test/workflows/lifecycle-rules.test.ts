@@ -58,7 +58,7 @@ describe('the workflow lifecycle', () => {
 });
 
 describe('image detection', () => {
-  it('knows PNG, GIF and JPEG by their bytes and reads their size', () => {
+  it('knows PNG, GIF, JPEG and WebP by their bytes and reads their size', () => {
     expect(inspectImage(png(1, 7, 2))).toEqual({ format: 'png', contentType: 'image/png', width: 7, height: 2 });
     const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.from([5, 0, 3, 0]), Buffer.alloc(20)]);
     expect(inspectImage(gif)).toMatchObject({ format: 'gif', width: 5, height: 3 });
@@ -66,6 +66,15 @@ describe('image detection', () => {
     const jfif = [0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0];
     const jpeg = Buffer.from([0xff, 0xd8, ...jfif, 0xff, 0xc0, 0, 11, 8, 0, 9, 0, 11, 3, 1, 0x22, 0, 0xff, 0xd9]);
     expect(inspectImage(jpeg)).toMatchObject({ format: 'jpeg', width: 11, height: 9 });
+    // a lossless WebP header (VP8L) of 3 × 2
+    const vp8l = Buffer.concat([Buffer.from('VP8L'), Buffer.from([5, 0, 0, 0, 0x2f, 0x02, 0x40, 0x00, 0x00, 0])]);
+    const webp = Buffer.concat([
+      Buffer.from('RIFF'),
+      Buffer.from([4 + vp8l.length, 0, 0, 0]),
+      Buffer.from('WEBP'),
+      vp8l,
+    ]);
+    expect(inspectImage(webp)).toEqual({ format: 'webp', contentType: 'image/webp', width: 3, height: 2 });
   });
 
   it('refuses what only looks like an image', () => {
