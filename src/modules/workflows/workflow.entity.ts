@@ -1,5 +1,5 @@
 import type { Rel } from '@mikro-orm/core';
-import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity } from '../../db/base.entity';
 import { User } from '../accounts/user.entity';
 import { Workspace } from '../accounts/workspace.entity';
@@ -22,7 +22,6 @@ type WorkflowDefaults =
   name: 'workflows_tags_index',
   expression: 'create index "workflows_tags_index" on "workflows" using gin ("tags")',
 })
-@Check({ name: 'workflows_success_rate_check', expression: 'success_rate >= 0 and success_rate <= 1' })
 export class Workflow extends BaseEntity<WorkflowDefaults> {
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Rel<Workspace>;

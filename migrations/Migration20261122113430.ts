@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261122111221 extends Migration {
-  override name = 'Migration20261122111221';
+export class Migration20261122113430 extends Migration {
+  override name = 'Migration20261122113430';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -53,9 +53,6 @@ export class Migration20261122111221 extends Migration {
     );
     this.addSql(
       `alter table "workflows" add constraint "workflows_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`,
-    );
-    this.addSql(
-      `alter table "workflows" add constraint "workflows_success_rate_check" check (success_rate >= 0 and success_rate <= 1);`,
     );
 
     this.addSql(
