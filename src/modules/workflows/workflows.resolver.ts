@@ -97,8 +97,8 @@ export class WorkflowsResolver {
     @Ctx() ctx: Context,
   ): Promise<WorkflowNode> {
     const viewer = requireViewer(ctx);
-    await new WorkflowsService(ctx).setStatus(viewer, parseId(id), status);
-    return readWorkflow(ctx, parseId(id));
+    const workflowId = await new WorkflowsService(ctx).setStatus(viewer, parseId(id), status);
+    return readWorkflow(ctx, workflowId);
   }
 
   @Mutation(() => Boolean, {
