@@ -124,14 +124,18 @@ function selectSteps(reader: Reader, selection: StepSelection) {
 /** Gathers the joined screenshot columns of each row into its `screenshot` (or null). */
 function withScreenshots(rows: Array<Record<string, unknown>>, selection: StepSelection): StepNode[] {
   if (selection.screenshot) {
-    const fields = selection.screenshot.map((c) => c.slice(c.indexOf(SHOT_PREFIX) + SHOT_PREFIX.length));
+    const fields = selection.screenshot.map((c) => {
+      const alias = c.slice(c.indexOf(SHOT_PREFIX));
+      return [alias.slice(SHOT_PREFIX.length), alias] as const;
+    });
+    const idAlias = `${SHOT_PREFIX}id`;
     for (const row of rows) {
-      if (row[`${SHOT_PREFIX}id`] == null) {
+      if (row[idAlias] == null) {
         row.screenshot = null;
         continue;
       }
       const screenshot: Record<string, unknown> = {};
-      for (const field of fields) screenshot[field] = row[SHOT_PREFIX + field];
+      for (const [field, alias] of fields) screenshot[field] = row[alias];
       row.screenshot = screenshot;
     }
   }
