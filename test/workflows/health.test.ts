@@ -1,7 +1,7 @@
 import { errorCode, gql, subscribe, wsClient } from '../support/client';
 import { buildMember, buildWorkspace, type SignedIn, type Workspace } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/server';
-import { buildActiveWorkflow, buildWorkflow, recordRun, setStatus } from '../support/workflows';
+import { buildActiveWorkflow, buildWorkflow, countRows, recordRun, setStatus } from '../support/workflows';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -63,6 +63,12 @@ describe('workflow health', () => {
       },
     ]);
     expect(await alertsAbout(member.token, workflow.id)).toEqual([]);
+    const activity = await countRows(
+      server,
+      "select count(*)::int n from activity_events where type = 'workflow.status_changed' and payload->>'workflowId' = ? and payload->>'to' = 'BROKEN'",
+      [workflow.id],
+    );
+    expect(activity).toBe(1);
 
     const state = (await gql(server.url, HEALTH, { id: workflow.id }, member.token)).data?.workflow;
     expect(state.health).toMatchObject({

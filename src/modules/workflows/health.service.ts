@@ -6,6 +6,7 @@ import type { Reader } from '../../common/reader';
 import type { RequestInfo, Viewer } from '../../context';
 import type { DB } from '../../db/tables';
 import { WorkspaceSettings } from '../accounts/workspace-settings';
+import { ActivityService } from '../activity/activity.service';
 import { AuditService } from '../audit/audit.service';
 import { NotificationSeverity } from '../notifications/notification.enums';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -82,9 +83,15 @@ export class HealthService {
       const next = statusAfterRun(previous, workflow.consecutiveFailures, recent, settings);
       if (next !== previous) {
         workflow.status = next;
-        notifications.push(
-          new NotificationsService(em, this.pubSub).build(healthAlert(viewer.workspaceId, workflow, recent, settings)),
-        );
+        const alert = healthAlert(viewer.workspaceId, workflow, recent, settings);
+        notifications.push(new NotificationsService(em, this.pubSub).build(alert));
+        new ActivityService(em).build({
+          workspaceId: viewer.workspaceId,
+          userId: null,
+          type: 'workflow.status_changed',
+          message: `${alert.title}: ${alert.message}`,
+          payload: { workflowId: workflow.id, from: previous, to: next, healthLogId: log.id },
+        });
         await em.flush();
       }
       return { logId: log.id, previous, status: next };
