@@ -1,4 +1,5 @@
 import { seedCalendar } from './seed';
+import { seedWorkflows } from './seed-workflows';
 
 /** What the seed step created, for scenarios that need ids (e.g. the floor query's parameters). */
 export interface SeedInfo {
@@ -99,6 +100,39 @@ export const scenarios: Scenario[] = [
                     where workspace_id = $1 and user_id = $2 and start_time is not null
                     order by start_time, id limit 100) c`,
       params: (seed) => [seed.workspaceId, seed.adminUserId],
+    },
+  },
+  {
+    name: 'workflows-nested',
+    list: true,
+    prepare: seedWorkflows,
+    query:
+      'query WorkflowsNested { workflows(first: 50) { edges { node { id name status ' +
+      'steps { id stepNumber action screenshot { sha256 } } healthLogs(first: 10) { edges { node { id status } } } } } } }',
+    // The API's order: workflows newest first (created_at desc, id desc), steps by number, runs newest
+    // first (created_at desc, id desc), 10 each.
+    floorSql: {
+      text: `select json_build_object('data', json_build_object('workflows', json_build_object('edges',
+               coalesce(json_agg(json_build_object('node', json_build_object(
+                 'id', w.id, 'name', w.name, 'status', w.status,
+                 'steps', coalesce((
+                   select json_agg(json_build_object(
+                     'id', s.id, 'stepNumber', s.step_number, 'action', s.action,
+                     'screenshot', case when sc.id is null then null else json_build_object('sha256', sc.sha256) end)
+                     order by s.step_number)
+                   from steps s
+                   left join screenshots sc on sc.id = s.screenshot_id and sc.workspace_id = $1
+                  where s.workflow_id = w.id and s.workspace_id = $1), '[]'::json),
+                 'healthLogs', json_build_object('edges', coalesce((
+                   select json_agg(json_build_object('node', json_build_object('id', h.id, 'status', h.status))
+                     order by h.created_at desc, h.id desc)
+                   from (select id, status, created_at from health_logs
+                          where workflow_id = w.id and workspace_id = $1
+                          order by created_at desc, id desc limit 10) h), '[]'::json))))
+               order by w.created_at desc, w.id desc), '[]'::json)))) as body
+             from (select id, name, status, created_at from workflows
+                    where workspace_id = $1 order by created_at desc, id desc limit 50) w`,
+      params: (seed) => [seed.workspaceId],
     },
   },
 ];

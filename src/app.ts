@@ -9,6 +9,7 @@ import type { TokenService } from './modules/accounts/token.service';
 import type { Viewers } from './modules/accounts/viewers';
 import type { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
 import type { TriggerEngine } from './modules/triggers/trigger-engine';
+import type { ScreenshotFiles } from './modules/workflows/screenshot-files';
 
 /** What lives as long as the server: shared by every request, subscription and job. */
 export interface App {
@@ -26,4 +27,5 @@ export interface App {
   /** Seals stored secrets (Home Assistant and integration tokens). */
   secrets: SecretBox;
   homeAssistant: HaRuntime;
+  screenshots: ScreenshotFiles;
 }

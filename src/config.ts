@@ -55,6 +55,8 @@ const schema = z.object({
   QUERY_MAX_ALIASES: int(1, 1000).default(30),
   QUERY_MAX_COST: int(10, 1_000_000).default(20_000),
   QUERY_MAX_BYTES: int(100, 1_000_000).default(20_000),
+  SCREENSHOT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  SCREENSHOT_URL_TTL_SECONDS: int(10, 7 * 86_400).default(600),
 });
 
 type RawConfig = z.infer<typeof schema>;
@@ -85,6 +87,16 @@ export interface Config {
   encryptionKeys: string | undefined;
   homeAssistant: HomeAssistantSettings;
   embeddings: EmbeddingSettings;
+  screenshots: ScreenshotSettings;
+}
+
+export interface ScreenshotSettings {
+  /** Folder of the stored images (`DATA_DIR/screenshots`). */
+  dir: string;
+  /** Largest upload accepted, in bytes. */
+  maxBytes: number;
+  /** How long a signed screenshot address stays valid. */
+  urlTtlSeconds: number;
 }
 
 export interface HomeAssistantSettings {
@@ -186,6 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionMs: c.HA_RETENTION_MS,
     },
     embeddings: { url: c.EMBEDDINGS_URL, model: c.EMBEDDINGS_MODEL, apiKey: c.EMBEDDINGS_API_KEY },
+    screenshots: {
+      dir: path.join(path.resolve(c.DATA_DIR), 'screenshots'),
+      maxBytes: c.SCREENSHOT_MAX_BYTES,
+      urlTtlSeconds: c.SCREENSHOT_URL_TTL_SECONDS,
+    },
     queryLimits: {
       maxDepth: c.QUERY_MAX_DEPTH,
       maxAliases: c.QUERY_MAX_ALIASES,

@@ -12,6 +12,10 @@ import {
   TriggerExecutionResolver,
   TriggersResolver,
 } from './modules/triggers/triggers.resolver';
+import { HealthResolver } from './modules/workflows/health.resolver';
+import { ScreenshotsResolver } from './modules/workflows/screenshots.resolver';
+import { StepsResolver } from './modules/workflows/steps.resolver';
+import { WorkflowsResolver } from './modules/workflows/workflows.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const resolvers: NonEmptyArray<Function> = [
@@ -24,6 +28,10 @@ const resolvers: NonEmptyArray<Function> = [
   TriggersResolver,
   TriggerExecutionResolver,
   HaConnectionResolver,
+  WorkflowsResolver,
+  StepsResolver,
+  HealthResolver,
+  ScreenshotsResolver,
 ];
 
 /**

@@ -32,6 +32,10 @@ import { TriggerEngine } from './modules/triggers/trigger-engine';
 import { getSchema } from './schema';
 import { CalendarFeedService } from './modules/calendar/calendar-feed.service';
 import type { DB } from './db/tables';
+import { LocalScreenshotStorage } from './modules/workflows/screenshot-storage';
+import { ScreenshotFiles } from './modules/workflows/screenshot-files';
+import { ScreenshotUrls } from './modules/workflows/screenshot-urls';
+import { screenshotRoutes } from './modules/workflows/screenshots.http';
 import { attachWebSocketGraphql } from './websocket';
 
 export interface StartOptions {
@@ -82,6 +86,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   app.homeAssistant.onStored(haStateListener(app));
   if (config.triggers.engine) app.timeTriggers.start();
   app.homeAssistant.start();
+  app.screenshots = new ScreenshotFiles(
+    new LocalScreenshotStorage(config.screenshots.dir),
+    new ScreenshotUrls(jwtSecret, config.screenshots.urlTtlSeconds, app.clock),
+    config.screenshots.maxBytes,
+    logger,
+  );
   const schema = getSchema();
 
   const web = express();
@@ -109,6 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
     res.type('text/calendar; charset=utf-8').set('cache-control', 'private, max-age=60').send(body);
   });
+  web.use(screenshotRoutes(app, (req, viewer) => createContext(app, viewer, requestInfo(req, config.publicUrl))));
   web.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

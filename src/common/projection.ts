@@ -6,15 +6,33 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+const requested = new WeakMap<readonly FieldNode[], Map<string, Set<string>>>();
+
 /**
  * The fields the operation asks for on the objects a resolver returns, at `path` below it (e.g.
  * `['edges', 'node']` for a connection), through fragments. `@skip`/`@include` are ignored: asking
- * for a field too many is harmless.
+ * for a field too many is harmless. Measured once per field of a document (graphql-js and
+ * graphql-jit hand every call of a field the same `fieldNodes`), so the set is shared: read it only.
  */
 export function requestedFields(
   info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
   path: string[] = [],
 ): Set<string> {
+  let byPath = requested.get(info.fieldNodes);
+  if (!byPath) {
+    byPath = new Map();
+    requested.set(info.fieldNodes, byPath);
+  }
+  const key = path.join('.');
+  let fields = byPath.get(key);
+  if (!fields) {
+    fields = collectFields(info, path);
+    byPath.set(key, fields);
+  }
+  return fields;
+}
+
+function collectFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: string[]): Set<string> {
   let sets: SelectionSetNode[] = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
   for (const name of path) {
     sets = sets.flatMap((set) =>
@@ -77,7 +95,14 @@ function pickColumns<C>(requested: Set<string>, spec: ProjectionSpec<C>): C[] {
     .filter((c): c is C => c !== undefined);
 }
 
-/** A stable key for a loader specialised to a projection. */
+const keys = new WeakMap<readonly unknown[], string>();
+
+/** A stable key for a loader specialised to a projection (computed once per projection). */
 export function projectionKey(columns: readonly unknown[]): string {
-  return columns.map(String).join(',');
+  let key = keys.get(columns);
+  if (key === undefined) {
+    key = columns.map(String).join(',');
+    keys.set(columns, key);
+  }
+  return key;
 }

@@ -12,6 +12,7 @@ export enum Topic {
   HaConnectionStatusChanged = 'HA_CONNECTION_STATUS_CHANGED',
   /** Carries the stored event itself: events are immutable and arrive too fast to be read again. */
   HaEventReceived = 'HA_EVENT_RECEIVED',
+  WorkflowHealthChanged = 'WORKFLOW_HEALTH_CHANGED',
 }
 
 export interface NotificationReceivedPayload {
@@ -66,6 +67,15 @@ export interface HaEventReceivedPayload {
   };
 }
 
+export interface WorkflowHealthChangedPayload {
+  workspaceId: string;
+  workflowId: string;
+  /** The run that changed the health; null when a person set the status. */
+  healthLogId: string | null;
+  previousStatus: string;
+  status: string;
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
@@ -73,6 +83,7 @@ export type Topics = {
   [Topic.TriggerFired]: [TriggerFiredPayload];
   [Topic.HaConnectionStatusChanged]: [HaConnectionStatusChangedPayload];
   [Topic.HaEventReceived]: [HaEventReceivedPayload];
+  [Topic.WorkflowHealthChanged]: [WorkflowHealthChangedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

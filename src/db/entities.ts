@@ -11,6 +11,10 @@ import { Notification } from '../modules/notifications/notification.entity';
 import { HaConnectionMetric } from '../modules/home-assistant/ha-connection-metric.entity';
 import { HaConnection } from '../modules/home-assistant/ha-connection.entity';
 import { HaEvent } from '../modules/home-assistant/ha-event.entity';
+import { HealthLog } from '../modules/workflows/health-log.entity';
+import { Screenshot } from '../modules/workflows/screenshot.entity';
+import { Step } from '../modules/workflows/step.entity';
+import { Workflow } from '../modules/workflows/workflow.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -27,6 +31,10 @@ export const entities = [
   HaConnection,
   HaEvent,
   HaConnectionMetric,
+  Workflow,
+  Step,
+  Screenshot,
+  HealthLog,
 ];
 
 /**
@@ -46,4 +54,8 @@ export const tenantEntities = [
   HaConnection,
   HaEvent,
   HaConnectionMetric,
+  Workflow,
+  Step,
+  Screenshot,
+  HealthLog,
 ];

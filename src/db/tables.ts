@@ -9,6 +9,7 @@ import type {
   NotificationAudience,
   NotificationSeverity,
 } from '../modules/notifications/notification.enums';
+import type { RunStatus, StepAction, WorkflowStatus } from '../modules/workflows/workflow.enums';
 
 /**
  * Column types of the tables, as the plain-row read path (Kysely) sees them. They mirror the
@@ -157,6 +158,95 @@ export interface TriggerExecutionsTable {
   created_at: Date;
 }
 
+export interface WorkflowsTable {
+  id: string;
+  workspace_id: string;
+  created_by_id: string | null;
+  name: string;
+  description: string | null;
+  starting_url: string | null;
+  tags: string[];
+  status: WorkflowStatus;
+  success_rate: number;
+  run_count: number;
+  success_count: number;
+  failure_count: number;
+  healed_count: number;
+  consecutive_failures: number;
+  last_run_at: Date | null;
+  last_successful_run_at: Date | null;
+  last_failed_run_at: Date | null;
+  health_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface StepsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  screenshot_id: string | null;
+  step_number: number;
+  recorded_at: Date | null;
+  action: StepAction;
+  selectors: Record<string, unknown>;
+  element_meta: Record<string, unknown>;
+  page_context: Record<string, unknown>;
+  action_data: Record<string, unknown> | null;
+  dom_context: Record<string, unknown> | null;
+  label: string | null;
+  instruction: string | null;
+  ai_confidence: number | null;
+  ai_model: string | null;
+  ai_generated_at: Date | null;
+  label_edited: boolean;
+  instruction_edited: boolean;
+  edited_by_id: string | null;
+  edited_at: Date | null;
+  healed_selectors: Record<string, unknown> | null;
+  healed_at: Date | null;
+  healing_confidence: number | null;
+  healing_method: string | null;
+  heal_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ScreenshotsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  sha256: string;
+  storage_key: string;
+  storage_url: string | null;
+  file_size: number;
+  width: number | null;
+  height: number | null;
+  format: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface HealthLogsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  step_id: string | null;
+  user_id: string | null;
+  status: RunStatus;
+  error_type: string | null;
+  error_message: string | null;
+  healed_selectors: Record<string, unknown> | null;
+  healing_confidence: number | null;
+  deterministic_score: number | null;
+  ai_confidence: number | null;
+  candidates_evaluated: number | null;
+  page_state_hash: string | null;
+  page_url: string | null;
+  duration_ms: number | null;
+  created_at: Date;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -171,6 +261,10 @@ export interface DB {
   ha_connections: HaConnectionsTable;
   ha_events: HaEventsTable;
   ha_connection_metrics: HaConnectionMetricsTable;
+  workflows: WorkflowsTable;
+  steps: StepsTable;
+  screenshots: ScreenshotsTable;
+  health_logs: HealthLogsTable;
 }
 
 export interface HaConnectionsTable {

@@ -64,6 +64,11 @@ export class NotificationsService {
     return { notificationId: notification.id, workspaceId: input.workspaceId, recipientId, toAdmins };
   }
 
+  /** Removes the notifications about something being deleted, within the caller's transaction. */
+  async removeAbout(workspaceId: string, sourceType: string, sourceId: string): Promise<number> {
+    return this.em.nativeDelete(Notification, { workspace: workspaceId, sourceType, sourceId });
+  }
+
   publish(payloads: NotificationReceivedPayload[]): void {
     for (const payload of payloads) this.pubSub.publish(Topic.NotificationReceived, payload);
   }
