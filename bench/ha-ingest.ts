@@ -13,27 +13,36 @@ import { errorText, intEnv, log, onCleanup, sleep, withTimeout } from './util';
 
 /**
  * `ha-ingest`: the stand-in Home Assistant (test/support/fake-home-assistant.ts, real WebSocket
- * protocol, in this process) pushes state_changed events to one API instance (`HA_ENGINE=true`)
- * as fast as it takes them: frames of 512 events, never more than 1 MiB unsent on the socket.
- * Three phases, each with a fresh instance (so that a crash ends only its phase): no subscriber
- * and BENCH_HA_EVENTS (the ingest alone), one graphql-ws subscriber and BENCH_HA_EVENTS, then
- * BENCH_HA_SUBSCRIBERS subscribers and BENCH_HA_FANOUT_EVENTS (at BENCH_HA_FANOUT_RATE per second
- * when set). The subscribers run in a child process (bench/ha-subscribers.ts). Measured: events
- * stored per second (first send to every row counted in `ha_events`), send-to-subscriber latency,
- * SQL statements per 1000 events, the API's CPU and peak RSS; then the floor: the same rows through
- * `pg`, one plain multi-row INSERT per HA_BATCH_SIZE rows, into a scratch copy of `ha_events`.
- * Every event must be stored, and delivered to every subscriber, exactly once.
- * Env: BENCH_HA_EVENTS (50000), BENCH_HA_SUBSCRIBERS (1000, 0 to skip that phase),
- * BENCH_HA_FANOUT_EVENTS (1000), BENCH_HA_FANOUT_RATE (0: as fast as taken),
- * BENCH_HA_PHASE_TIMEOUT_SECONDS (300), BENCH_HA_EMBED_WATCH_SECONDS (15: how long the embedding
- * worker is watched after a phase, for its rate), HA_BATCH_SIZE (2000), HA_FLUSH_MS (50),
- * HA_SUPERVISE_MS (200). A phase's rows are deleted once checked.
+ * protocol, in this process) pushes state_changed events to one API instance (`HA_ENGINE=true`),
+ * in frames of up to 512 events, never with more than 1 MiB unsent on its socket. Each phase has
+ * a fresh instance (so that a crash ends only its phase) and its rows are deleted once checked:
+ * - `x0`: BENCH_HA_EVENTS as fast as the API takes them, no subscriber (the ingest alone);
+ * - `x1`: the same with one graphql-ws subscriber;
+ * - `x1 @rate`: one subscriber, BENCH_HA_RATE events per second for BENCH_HA_PACED_SECONDS;
+ * - `xN`: BENCH_HA_SUBSCRIBERS subscribers, BENCH_HA_FANOUT_EVENTS as fast as taken;
+ * - `xN @rate`: the same subscribers, BENCH_HA_FANOUT_RATE per second for BENCH_HA_PACED_SECONDS.
+ * The subscribers run in a child process (bench/ha-subscribers.ts). Measured: events stored per
+ * second (first send to every row counted in `ha_events`), send-to-subscriber latency, SQL
+ * statements per 1000 events, the API's CPU and peak RSS, and how fast the embedding worker
+ * follows; then the floor: the same rows through `pg`, one plain multi-row INSERT per
+ * HA_BATCH_SIZE rows, into a scratch copy of `ha_events`. Every event must be stored, and
+ * delivered to every subscriber, exactly once, and the API must live through every phase.
+ * Env: BENCH_HA_EVENTS (50000), BENCH_HA_RATE (1000, 0 skips), BENCH_HA_PACED_SECONDS (20),
+ * BENCH_HA_SUBSCRIBERS (1000, 0 skips), BENCH_HA_FANOUT_EVENTS (200), BENCH_HA_FANOUT_RATE (2, 0
+ * skips), BENCH_HA_PHASE_TIMEOUT_SECONDS (300), BENCH_HA_EMBED_WATCH_SECONDS (10: the embedding
+ * worker is watched that long after the first phase), HA_BATCH_SIZE (2000), HA_FLUSH_MS (50),
+ * HA_SUPERVISE_MS (5000, the API's default: a fresh instance claims the connection in the round it
+ * runs at start, so it connects at once; idle rounds are counted in SQL/1000 ev),
+ * BENCH_HA_EMBEDDINGS_URL (the API's EMBEDDINGS_URL; an unreachable URL keeps the embedding worker
+ * out of the figures).
  */
 
 export const HA_INGEST_BENCH = 'ha-ingest';
 
 export interface HaIngestSettings {
   events: number;
+  rate: number;
+  pacedSeconds: number;
   subscribers: number;
   fanoutEvents: number;
   fanoutRate: number;
@@ -42,19 +51,24 @@ export interface HaIngestSettings {
   batchSize: number;
   flushMs: number;
   superviseMs: number;
+  /** Passed to the API as EMBEDDINGS_URL when set. */
+  embeddingsUrl: string | undefined;
 }
 
 export function haIngestSettings(): HaIngestSettings {
   return {
     events: intEnv('BENCH_HA_EVENTS', 50_000, 1, 2_000_000),
+    rate: intEnv('BENCH_HA_RATE', 1000, 0, 1_000_000),
+    pacedSeconds: intEnv('BENCH_HA_PACED_SECONDS', 20, 1, 3600),
     subscribers: intEnv('BENCH_HA_SUBSCRIBERS', 1000, 0, 10_000),
-    fanoutEvents: intEnv('BENCH_HA_FANOUT_EVENTS', 1000, 1, 1_000_000),
-    fanoutRate: intEnv('BENCH_HA_FANOUT_RATE', 0, 0, 1_000_000),
+    fanoutEvents: intEnv('BENCH_HA_FANOUT_EVENTS', 200, 1, 1_000_000),
+    fanoutRate: intEnv('BENCH_HA_FANOUT_RATE', 2, 0, 1_000_000),
     phaseTimeoutSeconds: intEnv('BENCH_HA_PHASE_TIMEOUT_SECONDS', 300, 10, 7200),
-    embedWatchSeconds: intEnv('BENCH_HA_EMBED_WATCH_SECONDS', 15, 0, 3600),
+    embedWatchSeconds: intEnv('BENCH_HA_EMBED_WATCH_SECONDS', 10, 0, 3600),
     batchSize: intEnv('HA_BATCH_SIZE', 2000, 1, 50_000),
     flushMs: intEnv('HA_FLUSH_MS', 50, 1, 10_000),
-    superviseMs: intEnv('HA_SUPERVISE_MS', 200, 50, 600_000),
+    superviseMs: intEnv('HA_SUPERVISE_MS', 5000, 50, 600_000),
+    embeddingsUrl: process.env.BENCH_HA_EMBEDDINGS_URL || undefined,
   };
 }
 
@@ -96,7 +110,7 @@ export interface IngestPhase {
   complete: boolean;
   stored: StoredCheck;
   delivery: SubscribersResult;
-  /** SQL statements of the API from the first send until every row was there. */
+  /** SQL statements of the API from the first send until every delivery. */
   statements: number;
   /** Statements per second of the idle API just before (supervision rounds), for reference. */
   idleStatementsPerSecond: number;
@@ -117,6 +131,8 @@ export interface FloorResult {
   batchSize: number;
   seconds: number;
   rowsPerSecond: number;
+  /** The same rows through the API's own INSERT statement, sent by pg the same way. */
+  apiStatementRowsPerSecond: number;
 }
 
 export interface HaIngestResult {
@@ -225,6 +241,7 @@ async function startPhaseApi(
       HA_SUPERVISE_MS: String(settings.superviseMs),
       HA_FLUSH_MS: String(settings.flushMs),
       HA_BATCH_SIZE: String(settings.batchSize),
+      ...(settings.embeddingsUrl ? { EMBEDDINGS_URL: settings.embeddingsUrl } : {}),
     },
   });
   const errors: string[] = [];
@@ -343,6 +360,8 @@ interface PhaseInput {
   /** The fake's state counter before this phase (states are `base` … `base + events - 1`). */
   base: number;
   prefix: string;
+  /** Watch the embedding worker after the rows are there. */
+  watchEmbeddings: boolean;
 }
 
 interface PhaseContext {
@@ -417,7 +436,6 @@ async function runPhase(input: PhaseInput, ctx: PhaseContext): Promise<IngestPha
     let lastGrowth = started;
     let storedAt: number | undefined;
     let crash: string | undefined;
-    let after = before;
     let cpuAfter = cpuBefore;
     let peak = Number.NaN;
     for (;;) {
@@ -444,10 +462,6 @@ async function runPhase(input: PhaseInput, ctx: PhaseContext): Promise<IngestPha
       }
       await sleep(POLL_MS);
     }
-    if (!crash) {
-      after = await serverCounters(api);
-      cpuAfter = cpuSeconds(api.child.pid);
-    }
     await pushing;
     const backlog = await unembedded(db, connectionId);
 
@@ -468,9 +482,17 @@ async function runPhase(input: PhaseInput, ctx: PhaseContext): Promise<IngestPha
       }
       await subscribers.child.stop();
     }
+    // Read once the deliveries are done: a saturated instance answers GET /metrics too late.
+    let statements = Number.NaN;
     if (api.child.running) {
       cpuAfter = cpuSeconds(api.child.pid);
       peak = peakRssMb(api.child.pid);
+      try {
+        const after = await serverCounters(api);
+        statements = after.statements - before.statements;
+      } catch (error) {
+        log(`${HA_INGEST_BENCH}: ${input.label}: no counters: ${errorText(error)}`);
+      }
     } else {
       crash ??= crashLine(api.child);
     }
@@ -486,7 +508,7 @@ async function runPhase(input: PhaseInput, ctx: PhaseContext): Promise<IngestPha
       complete: storedAt !== undefined,
       stored: await checkStored(db, connectionId, input.prefix, input.base, input.events),
       delivery,
-      statements: crash ? Number.NaN : after.statements - before.statements,
+      statements: crash ? Number.NaN : statements,
       idleStatementsPerSecond,
       apiCpuSeconds: crash ? Number.NaN : cpuAfter - cpuBefore,
       peakRssMb: peak,
@@ -495,7 +517,7 @@ async function runPhase(input: PhaseInput, ctx: PhaseContext): Promise<IngestPha
       embedding: undefined,
       loggedErrors: errors.length,
     };
-    if (!crash && storedAt !== undefined && settings.embedWatchSeconds > 0) {
+    if (input.watchEmbeddings && !crash && storedAt !== undefined && settings.embedWatchSeconds > 0) {
       phase.embedding = await watchEmbeddings(db, connectionId, settings.embedWatchSeconds);
     }
     for (const line of errors.slice(0, 3))
@@ -551,6 +573,27 @@ const FLOOR_COLUMNS = [
   'timestamp',
 ];
 
+/** Times `statements` one after the other into a fresh copy of ha_events named `bench_ha_events_floor`. */
+async function timeInserts(db: Client, events: number, statements: { text: string; values: unknown[] }[]) {
+  await db.query('drop table if exists bench_ha_events_floor');
+  await db.query('create table bench_ha_events_floor (like ha_events including all)');
+  try {
+    const started = performance.now();
+    for (const statement of statements) await db.query(statement.text, statement.values);
+    const seconds = (performance.now() - started) / 1000;
+    const { rows: counted } = await db.query<{ n: number }>('select count(*)::int n from bench_ha_events_floor');
+    if (counted[0]?.n !== events) throw new Error(`the floor stored ${counted[0]?.n} rows instead of ${events}`);
+    return seconds;
+  } finally {
+    await db.query('drop table if exists bench_ha_events_floor');
+  }
+}
+
+/**
+ * The same rows as a phase stores (a state_changed of one of 250 sensors, `{sent_at}` attributes,
+ * a unique context id), first as plain multi-row INSERTs, then as the API's own statement
+ * (`unnest` of column arrays, `on conflict do nothing returning id, created_at`, ha-ingest.ts).
+ */
 async function measureFloor(
   db: Client,
   workspaceId: string,
@@ -558,46 +601,50 @@ async function measureFloor(
   events: number,
   batchSize: number,
 ): Promise<FloorResult> {
-  await db.query('drop table if exists bench_ha_events_floor');
-  await db.query('create table bench_ha_events_floor (like ha_events including all)');
-  try {
-    const sentAt = Date.now();
-    const rows: unknown[][] = [];
-    for (let i = 0; i < events; i++) {
-      const entity = i % FAKE_ENTITIES;
-      rows.push([
-        uuidv7(),
-        workspaceId,
-        connectionId,
-        'state_changed',
-        `sensor.bench_floor_${entity}`,
-        i >= FAKE_ENTITIES ? String(i - FAKE_ENTITIES) : null,
-        String(i),
-        JSON.stringify({ sent_at: sentAt + i }),
-        `01BENCHFLOOR${i.toString(32).toUpperCase().padStart(14, '0')}`,
-        new Date(sentAt + i).toISOString(),
-      ]);
-    }
-    const statements: { text: string; values: unknown[] }[] = [];
-    for (let start = 0; start < rows.length; start += batchSize) {
-      const batch = rows.slice(start, start + batchSize);
-      const tuples = batch.map(
-        (_, r) => `(${FLOOR_COLUMNS.map((_column, c) => `$${r * FLOOR_COLUMNS.length + c + 1}`).join(', ')})`,
-      );
-      statements.push({
-        text: `insert into bench_ha_events_floor (${FLOOR_COLUMNS.join(', ')}) values ${tuples.join(', ')}`,
-        values: batch.flat(),
-      });
-    }
-    const started = performance.now();
-    for (const statement of statements) await db.query(statement.text, statement.values);
-    const seconds = (performance.now() - started) / 1000;
-    const { rows: counted } = await db.query<{ n: number }>('select count(*)::int n from bench_ha_events_floor');
-    if (counted[0]?.n !== events) throw new Error(`the floor stored ${counted[0]?.n} rows instead of ${events}`);
-    return { rows: events, batchSize, seconds, rowsPerSecond: events / seconds };
-  } finally {
-    await db.query('drop table if exists bench_ha_events_floor');
+  const sentAt = Date.now();
+  const rows: (string | null)[][] = [];
+  for (let i = 0; i < events; i++) {
+    rows.push([
+      uuidv7(),
+      workspaceId,
+      connectionId,
+      'state_changed',
+      `sensor.bench_floor_${i % FAKE_ENTITIES}`,
+      i >= FAKE_ENTITIES ? String(i - FAKE_ENTITIES) : null,
+      String(i),
+      JSON.stringify({ sent_at: sentAt + i }),
+      `01BENCHFLOOR${i.toString(32).toUpperCase().padStart(14, '0')}`,
+      new Date(sentAt + i).toISOString(),
+    ]);
   }
+  const batches: (string | null)[][][] = [];
+  for (let start = 0; start < rows.length; start += batchSize) batches.push(rows.slice(start, start + batchSize));
+  const columns = FLOOR_COLUMNS.join(', ');
+  const plain = batches.map((batch) => ({
+    text:
+      `insert into bench_ha_events_floor (${columns}) values ` +
+      batch
+        .map((_, r) => `(${FLOOR_COLUMNS.map((_column, c) => `$${r * FLOOR_COLUMNS.length + c + 1}`).join(', ')})`)
+        .join(', '),
+    values: batch.flat(),
+  }));
+  const types = ['uuid', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'timestamptz'];
+  const unnest = batches.map((batch) => ({
+    text:
+      `insert into bench_ha_events_floor (${columns}) select * from unnest(` +
+      types.map((type, c) => `$${c + 1}::${type}[]`).join(', ') +
+      `) on conflict do nothing returning id, created_at`,
+    values: FLOOR_COLUMNS.map((_, c) => batch.map((row) => row[c] ?? null)),
+  }));
+  const seconds = await timeInserts(db, events, plain);
+  const apiStatementSeconds = await timeInserts(db, events, unnest);
+  return {
+    rows: events,
+    batchSize,
+    seconds,
+    rowsPerSecond: events / seconds,
+    apiStatementRowsPerSecond: events / apiStatementSeconds,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -613,18 +660,40 @@ export async function runHaIngestBench(
   try {
     return await withClient(options.databaseUrl, async (db) => {
       const ctx: PhaseContext = { ha, db, seed, options, nodeArgs, settings, connectionId: undefined };
+      const { events, rate, pacedSeconds, subscribers, fanoutEvents, fanoutRate } = settings;
       const inputs: Omit<PhaseInput, 'base'>[] = [
-        { label: 'ha-ingest x0', subscribers: 0, events: settings.events, rate: 0, prefix: 'sensor.bench_alone_' },
-        { label: 'ha-ingest x1', subscribers: 1, events: settings.events, rate: 0, prefix: 'sensor.bench_one_' },
+        { label: 'ha-ingest x0', subscribers: 0, events, rate: 0, prefix: 'sensor.bench_a_', watchEmbeddings: true },
+        { label: 'ha-ingest x1', subscribers: 1, events, rate: 0, prefix: 'sensor.bench_b_', watchEmbeddings: false },
       ];
-      if (settings.subscribers > 0) {
+      if (rate > 0) {
         inputs.push({
-          label: `ha-ingest x${settings.subscribers}`,
-          subscribers: settings.subscribers,
-          events: settings.fanoutEvents,
-          rate: settings.fanoutRate,
-          prefix: 'sensor.bench_many_',
+          label: `ha-ingest x1 @${rate}/s`,
+          subscribers: 1,
+          events: rate * pacedSeconds,
+          rate,
+          prefix: 'sensor.bench_c_',
+          watchEmbeddings: false,
         });
+      }
+      if (subscribers > 0) {
+        inputs.push({
+          label: `ha-ingest x${subscribers}`,
+          subscribers,
+          events: fanoutEvents,
+          rate: 0,
+          prefix: 'sensor.bench_d_',
+          watchEmbeddings: false,
+        });
+        if (fanoutRate > 0) {
+          inputs.push({
+            label: `ha-ingest x${subscribers} @${fanoutRate}/s`,
+            subscribers,
+            events: fanoutRate * pacedSeconds,
+            rate: fanoutRate,
+            prefix: 'sensor.bench_e_',
+            watchEmbeddings: false,
+          });
+        }
       }
       const phases: IngestPhase[] = [];
       let base = 0;
@@ -669,9 +738,11 @@ const HEADER = [
   'scenario',
   'subscribers',
   'events',
+  'pushed ev/s',
   'stored ev/s',
   'floor rows/s',
   'ratio',
+  'deliveries/s',
   'latency p50 ms',
   'p99 ms',
   'SQL/1000 ev',
@@ -685,13 +756,17 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
 function phaseRow(p: IngestPhase, floor: FloorResult): string[] {
   const rate = p.stored.distinctStates / p.storedSeconds;
   const measured = p.complete && !p.crash;
+  // Only a burst of as many rows as the floor's compares with it.
+  const comparable = p.rate === 0 && p.events === floor.rows;
   return [
     p.label,
     String(p.subscribers),
     String(p.events),
+    p.rate > 0 ? String(p.rate) : 'max',
     p.crash ? 'CRASHED' : measured ? fixed(rate) : 'INCOMPLETE',
-    fixed(floor.rowsPerSecond),
-    measured ? fixed(rate / floor.rowsPerSecond, 2) : '-',
+    comparable ? fixed(floor.rowsPerSecond) : '-',
+    measured && comparable ? fixed(rate / floor.rowsPerSecond, 2) : '-',
+    p.subscribers > 0 && !p.crash ? fixed(deliveriesPerSecond(p.delivery)) : '-',
     p.subscribers > 0 && !p.crash ? fixed(p.delivery.p50Ms) : '-',
     p.subscribers > 0 && !p.crash ? fixed(p.delivery.p99Ms) : '-',
     fixed((p.statements * 1000) / p.events, 1),
@@ -701,16 +776,21 @@ function phaseRow(p: IngestPhase, floor: FloorResult): string[] {
   ];
 }
 
+/** Deliveries over all subscribers per second, from the first to the last. */
+function deliveriesPerSecond(d: SubscribersResult): number {
+  const span = (d.lastAt - d.firstAt) / 1000;
+  return span > 0 ? d.deliveries / span : Number.NaN;
+}
+
 function phaseNote(p: IngestPhase): string {
   const d = p.delivery;
-  const span = (d.lastAt - d.firstAt) / 1000;
   const pace = p.rate > 0 ? `pushed at ${p.rate}/s` : 'pushed as fast as taken';
   const lines = [
     `  ${p.label}: ${pace}; ${p.stored.distinctStates}/${p.events} stored after ${p.storedSeconds.toFixed(2)} s ` +
       `(push done after ${p.pushSeconds.toFixed(2)} s)` +
       (p.subscribers > 0
         ? `; ${d.deliveries} deliveries to ${p.subscribers} subscriber(s), ` +
-          `${span > 0 ? fixed(d.deliveries / span) : '-'} deliveries/s, latency max ${fixed(d.maxMs)} ms` +
+          `latency max ${fixed(d.maxMs)} ms` +
           `${d.strays ? `, ${d.strays} stray` : ''}${d.errors ? `, ${d.errors} subscription ERRORS` : ''}.`
         : '.'),
   ];
@@ -719,7 +799,8 @@ function phaseNote(p: IngestPhase): string {
   } else {
     lines.push(
       `       API: ${fixed(p.apiCpuSeconds, 1)} CPU s (${fixed((p.apiCpuSeconds * 1000) / p.events, 3)} ms per event, ` +
-        `deliveries included); ${p.statements} statements until all stored (idle: ${p.idleStatementsPerSecond.toFixed(1)}/s); ` +
+        `deliveries included${p.delivery.deliveries > 0 ? `: ${fixed((p.apiCpuSeconds * 1e6) / p.delivery.deliveries)} µs per delivery` : ''}); ` +
+        `${fixed(p.statements)} statements (idle: ${p.idleStatementsPerSecond.toFixed(1)}/s); ` +
         `${p.embeddingBacklog} rows not embedded yet when all were stored` +
         (p.embedding
           ? `, then the embedding worker did ${fixed(p.embedding.rowsPerSecond)} rows/s for ` +
@@ -738,9 +819,11 @@ export function formatHaIngestReport(result: HaIngestResult): string {
     'floor (pg INSERT)',
     '-',
     String(floor.rows),
+    'max',
     fixed(floor.rowsPerSecond),
     fixed(floor.rowsPerSecond),
     '1.00',
+    '-',
     '-',
     '-',
     fixed(1000 / floor.batchSize, 1),
@@ -758,12 +841,14 @@ export function formatHaIngestReport(result: HaIngestResult): string {
     `       bench process (${PUSH_CHUNK} state_changed events per frame, waiting while > ${HIGH_WATER_BYTES / 1024} KiB ` +
       `is unsent). stored ev/s = events / (first send -> poll (every ${POLL_MS} ms) finding every row).`,
     `       latency = arrival at the subscriber - sent_at (stamped when the fake builds the event), over every ` +
-      `delivery; subscribers: graphql-ws createClient, one socket each, in a child process.`,
-    `       SQL/1000 ev = homeos_db_queries_total delta from first send until all stored (supervision rounds, HA_STATE ` +
-      `trigger lookups and the embedding worker included); peak RSS = VmHWM of the API ${perPhase}.`,
+      `delivery; deliveries/s = over all subscribers, first to last arrival; subscribers: graphql-ws createClient, ` +
+      `one socket each, in a child process.`,
+    `       SQL/1000 ev = homeos_db_queries_total delta from first send until every delivery (supervision rounds, ` +
+      `HA_STATE trigger lookups and the embedding worker included); peak RSS = VmHWM of the API ${perPhase}.`,
     `       floor: ${floor.rows} rows as ${Math.ceil(floor.rows / floor.batchSize)} plain INSERT … VALUES of ` +
       `${floor.batchSize} rows, one after the other through pg, in ${floor.seconds.toFixed(2)} s, into a copy of ` +
-      `ha_events (like … including all), no API running; ratio = stored ev/s / floor rows/s.`,
+      `ha_events (like … including all), no API running; ratio = stored ev/s / floor rows/s. The API's own statement ` +
+      `(unnest … on conflict do nothing returning) sent the same way: ${fixed(floor.apiStatementRowsPerSecond)} rows/s.`,
     ...result.phases.map(phaseNote),
     `       dup/miss: stored = rows beyond one per context id / events without a row; delivered = summed over ` +
       `subscribers -> exactly once: ${exactlyOnce ? 'ok' : 'FAILED'}.`,

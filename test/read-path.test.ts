@@ -4,7 +4,8 @@ import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // A signed-in viewer read again mid-measurement would add a statement: keep it cached throughout.
+  server = await startTestServer({ VIEWER_CACHE_SECONDS: '300' });
 });
 afterAll(async () => {
   await server?.close();

@@ -10,8 +10,11 @@ export enum Topic {
   CalendarItemChanged = 'CALENDAR_ITEM_CHANGED',
   TriggerFired = 'TRIGGER_FIRED',
   HaConnectionStatusChanged = 'HA_CONNECTION_STATUS_CHANGED',
-  /** Carries the stored event itself: events are immutable and arrive too fast to be read again. */
-  HaEventReceived = 'HA_EVENT_RECEIVED',
+  /**
+   * The events one flush stored for one user, carried whole: events are immutable and arrive too
+   * fast to be read again, and one message per flush keeps bursts from flooding subscribers.
+   */
+  HaEventsStored = 'HA_EVENTS_STORED',
   WorkflowHealthChanged = 'WORKFLOW_HEALTH_CHANGED',
 }
 
@@ -49,22 +52,25 @@ export interface HaConnectionStatusChangedPayload {
   status: string;
 }
 
-export interface HaEventReceivedPayload {
+export interface HaEventsStoredPayload {
   workspaceId: string;
   userId: string;
-  event: {
-    id: string;
-    connectionId: string;
-    eventType: string;
-    entityId: string | null;
-    oldState: string | null;
-    newState: string | null;
-    attributes: Record<string, unknown> | null;
-    contextId: string;
-    /** ISO 8601 */
-    timestamp: string;
-    createdAt: string;
-  };
+  events: HaEventPayload[];
+}
+
+/** One stored Home Assistant event, JSON-safe. */
+export interface HaEventPayload {
+  id: string;
+  connectionId: string;
+  eventType: string;
+  entityId: string | null;
+  oldState: string | null;
+  newState: string | null;
+  attributes: Record<string, unknown> | null;
+  contextId: string;
+  /** ISO 8601 */
+  timestamp: string;
+  createdAt: string;
 }
 
 export interface WorkflowHealthChangedPayload {
@@ -82,7 +88,7 @@ export type Topics = {
   [Topic.CalendarItemChanged]: [CalendarItemChangedPayload];
   [Topic.TriggerFired]: [TriggerFiredPayload];
   [Topic.HaConnectionStatusChanged]: [HaConnectionStatusChangedPayload];
-  [Topic.HaEventReceived]: [HaEventReceivedPayload];
+  [Topic.HaEventsStored]: [HaEventsStoredPayload];
   [Topic.WorkflowHealthChanged]: [WorkflowHealthChangedPayload];
 };
 

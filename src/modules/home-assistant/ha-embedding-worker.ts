@@ -6,6 +6,7 @@ import { toVectorLiteral, type Embedder } from './embedding';
 
 const BATCH = 256;
 const RETRY_MS = 5000;
+const GIVE_WAY_MS = 1000;
 
 /**
  * Gives stored events their embeddings, in batches, after they are stored: ingest never waits for
@@ -21,6 +22,8 @@ export class HaEmbeddingWorker {
   constructor(
     private readonly app: App,
     private readonly embedder: Embedder,
+    /** Whether ingest has events waiting: embedding gives way to it (for a while). */
+    private readonly ingestBusy: () => boolean = () => false,
   ) {}
 
   /** Starts a run unless one is going (which then runs once more). */
@@ -56,6 +59,7 @@ export class HaEmbeddingWorker {
     let total = 0;
     for (;;) {
       if (this.#stopped) return total;
+      await this.giveWayToIngest();
       const done = await this.embedBatch(this.app.orm.em.getKysely<DB>());
       total += done;
       if (done < BATCH) return total;
@@ -71,6 +75,14 @@ export class HaEmbeddingWorker {
     this.#stopped = true;
     clearTimeout(this.#retry);
     await this.#running;
+  }
+
+  /** Storing events comes first: wait until ingest is idle, but no longer than `GIVE_WAY_MS`. */
+  private async giveWayToIngest(): Promise<void> {
+    const until = Date.now() + GIVE_WAY_MS;
+    while (this.ingestBusy() && Date.now() < until && !this.#stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   private async embedBatch(db: Kysely<DB>): Promise<number> {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { App } from '../../app';
-import { Topic, type HaEventReceivedPayload } from '../../common/pubsub';
+import { Topic, type HaEventPayload } from '../../common/pubsub';
 import { toIsoTimestamp } from '../../common/scalars';
 import type { DB } from '../../db/tables';
 
@@ -20,8 +20,12 @@ export interface IncomingHaEvent {
   timestamp: string;
 }
 
-/** An event as stored (new, never a duplicate). */
-export type StoredHaEvent = HaEventReceivedPayload;
+/** An event as stored (new, never a duplicate), with its owner. */
+export interface StoredHaEvent {
+  workspaceId: string;
+  userId: string;
+  event: HaEventPayload;
+}
 
 export interface IngestOptions {
   flushMs: number;
@@ -55,6 +59,11 @@ export class HaIngest {
 
   get pending(): number {
     return this.#buffer.length;
+  }
+
+  /** Whether events are waiting or being stored. */
+  get busy(): boolean {
+    return this.#buffer.length > 0 || this.#flushing !== undefined;
   }
 
   /** Events received since start. */
@@ -121,7 +130,7 @@ export class HaIngest {
       throw error;
     }
     this.app.logger.debug({ received: batch.length, stored: stored.length }, 'stored Home Assistant events');
-    for (const event of stored) this.app.pubSub.publish(Topic.HaEventReceived, event);
+    publishByOwner(this.app, stored);
     if (stored.length > 0) await this.options.onStored(stored);
   }
 }
@@ -176,4 +185,19 @@ async function insertEvents(db: Kysely<DB>, batch: IncomingHaEvent[]): Promise<S
     });
   });
   return stored;
+}
+
+/** One message per owner per flush. */
+function publishByOwner(app: App, stored: StoredHaEvent[]): void {
+  const byOwner = new Map<string, { workspaceId: string; userId: string; events: HaEventPayload[] }>();
+  for (const { workspaceId, userId, event } of stored) {
+    const key = `${workspaceId}:${userId}`;
+    let group = byOwner.get(key);
+    if (!group) {
+      group = { workspaceId, userId, events: [] };
+      byOwner.set(key, group);
+    }
+    group.events.push(event);
+  }
+  for (const group of byOwner.values()) app.pubSub.publish(Topic.HaEventsStored, group);
 }

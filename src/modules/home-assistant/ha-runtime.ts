@@ -20,7 +20,7 @@ export class HaRuntime {
     const settings = app.config.homeAssistant;
     const { url, model, apiKey } = app.config.embeddings;
     const embedder = createEmbedder({ model, ...(url ? { url } : {}), ...(apiKey ? { apiKey } : {}) });
-    this.embeddings = new HaEmbeddingWorker(app, embedder);
+    this.embeddings = new HaEmbeddingWorker(app, embedder, () => this.ingest.busy);
     this.ingest = new HaIngest(app, {
       flushMs: settings.flushMs,
       batchSize: settings.batchSize,

@@ -3,7 +3,13 @@ import type { SubscribeResolverData } from 'type-graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { parseId } from '../../common/ids';
 import { PageArgs, type Connection } from '../../common/pagination';
-import { Topic, type HaConnectionStatusChangedPayload, type HaEventReceivedPayload } from '../../common/pubsub';
+import {
+  Topic,
+  type HaConnectionStatusChangedPayload,
+  type HaEventPayload,
+  type HaEventsStoredPayload,
+} from '../../common/pubsub';
+import { drained } from '../../common/subscription-buffer';
 import { createContext, requireViewer, type Context } from '../../context';
 import type { DB } from '../../db/tables';
 import { HaConnectionsService } from './ha-connections.service';
@@ -27,6 +33,8 @@ import {
 } from './ha.types';
 
 const DEFAULT_SIMILAR = 10;
+/** Events a subscriber may have waiting to be sent before it is ended as too slow. */
+const MAX_WAITING_EVENTS = 10_000;
 
 @Resolver(() => HaConnectionNode)
 export class HaConnectionResolver {
@@ -168,26 +176,28 @@ export class HaConnectionResolver {
       if ((entityId && entityId.length > 255) || (eventType && eventType.length > 100)) {
         throw new InvalidHaInputError('entityId or eventType too long');
       }
-      return pipe(
-        context.app.pubSub.subscribe(Topic.HaEventReceived),
-        filter(
-          (p: HaEventReceivedPayload) =>
-            p.userId === viewer.id &&
-            p.workspaceId === viewer.workspaceId &&
-            (!connectionId || p.event.connectionId === connectionId) &&
-            (!entityId || p.event.entityId === entityId) &&
-            (!eventType || p.event.eventType === eventType),
-        ),
+      return drained(
+        context.app.pubSub.subscribe(Topic.HaEventsStored),
+        (p: HaEventsStoredPayload) =>
+          p.userId === viewer.id && p.workspaceId === viewer.workspaceId
+            ? p.events.filter(
+                (e) =>
+                  (!connectionId || e.connectionId === connectionId) &&
+                  (!entityId || e.entityId === entityId) &&
+                  (!eventType || e.eventType === eventType),
+              )
+            : [],
+        MAX_WAITING_EVENTS,
       );
     },
   })
   haEvent(
-    @Root() payload: HaEventReceivedPayload,
+    @Root() payload: HaEventPayload,
     @Arg('connectionId', () => ID, { nullable: true }) _connectionId: string | null,
     @Arg('entityId', () => String, { nullable: true }) _entityId: string | null,
     @Arg('eventType', () => String, { nullable: true }) _eventType: string | null,
   ): HaEventNode {
-    return payload.event as unknown as HaEventNode;
+    return payload as unknown as HaEventNode;
   }
 
   @Subscription(() => HaConnectionNode, {
