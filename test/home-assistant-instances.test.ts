@@ -4,6 +4,8 @@ import { FakeHomeAssistant } from './support/fake-home-assistant';
 import { buildConnection, eventually, HA_TOKEN, rows, settle, tickFor } from './support/home-assistant';
 import { startTestServer, type TestServer } from './support/server';
 
+const KEY_1 = `1:${'shared-key-'.repeat(4)}`;
+
 // Several instances need one shared database: run with DATABASE_URL.
 const shared = Boolean(process.env.DATABASE_URL);
 
@@ -16,7 +18,7 @@ const shared = Boolean(process.env.DATABASE_URL);
   beforeAll(async () => {
     // Instances sharing a database share their keys (as they share JWT_SECRET).
     const env = {
-      ENCRYPTION_KEYS: `1:${'shared-key-'.repeat(4)}`,
+      ENCRYPTION_KEYS: KEY_1,
       HA_FLUSH_MS: '5',
       HA_LEASE_SECONDS: '2',
       HA_RECONNECT_MIN_MS: '20',
@@ -81,5 +83,31 @@ const shared = Boolean(process.env.DATABASE_URL);
     await new Promise((r) => setTimeout(r, 1200));
     await tickFor(survivor, connection.id);
     expect(survivor.app.homeAssistant.supervisor.held).toContain(connection.id);
+  });
+
+  it('seal tokens again with the newest key when an instance with a rotated key list takes them', async () => {
+    const rotated = await startTestServer({
+      ENCRYPTION_KEYS: `2:${'rotated-key-'.repeat(4)},${KEY_1}`,
+      HA_FLUSH_MS: '5',
+    });
+    try {
+      const ws = await buildWorkspace(a);
+      const connection = await buildConnection(a, ws.admin.token, { url: ha.url });
+      const sealed = async () =>
+        (
+          await rows<{ t: string }>(a, sql`select encrypted_token as t from ha_connections where id = ${connection.id}`)
+        )[0]!.t;
+      expect(await sealed()).toMatch(/^sb1\.1\./);
+      await tickFor(rotated, connection.id);
+      expect(rotated.app.homeAssistant.supervisor.held).toContain(connection.id);
+      expect(await sealed()).toMatch(/^sb1\.2\./);
+      await eventually(
+        async () =>
+          (await rows(a, sql`select 1 from ha_connections where id = ${connection.id} and status = 'CONNECTED'`))
+            .length,
+      );
+    } finally {
+      await rotated.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { HaClient } from './ha-client';
 import type { HaIngest } from './ha-ingest';
 import { recordSamples } from './ha-metrics';
 import { HaSession, sameLink, type LeasedConnection } from './ha-session';
+import { openToken, sealToken } from './ha-token';
 
 /** How many more connections one instance takes per round, so that a fleet shares them out. */
 const CLAIM_PER_ROUND = 25;
@@ -165,8 +166,24 @@ export class HaSupervisor {
     for (const row of claimed.rows) {
       const existing = this.#sessions.get(row.id);
       if (existing) await existing.stop();
-      this.open(toLease(row));
+      this.open(await this.resealed(toLease(row)));
     }
+  }
+
+  /** A token sealed with an older key is sealed again with the current one (key rotation). */
+  private async resealed(lease: LeasedConnection): Promise<LeasedConnection> {
+    const { secrets } = this.app;
+    if (!secrets.isStale(lease.encryptedToken)) return lease;
+    let token: string;
+    try {
+      token = openToken(secrets, lease.workspaceId, lease.id, lease.encryptedToken);
+    } catch {
+      return lease; // the session reports it (AUTH_FAILED, "cannot be decrypted")
+    }
+    const encryptedToken = sealToken(secrets, lease.workspaceId, lease.id, token);
+    await sql`update ha_connections set encrypted_token = ${encryptedToken}
+               where id = ${lease.id} and encrypted_token = ${lease.encryptedToken}`.execute(this.db());
+    return { ...lease, encryptedToken };
   }
 
   private open(lease: LeasedConnection): void {
