@@ -11,6 +11,13 @@ import { Notification } from '../modules/notifications/notification.entity';
 import { HaConnectionMetric } from '../modules/home-assistant/ha-connection-metric.entity';
 import { HaConnection } from '../modules/home-assistant/ha-connection.entity';
 import { HaEvent } from '../modules/home-assistant/ha-event.entity';
+import { GoalCompletion } from '../modules/quest/goal-completion.entity';
+import { Goal } from '../modules/quest/goal.entity';
+import { Integration } from '../modules/quest/integration.entity';
+import { MetricsCache } from '../modules/quest/metrics-cache.entity';
+import { Pet } from '../modules/quest/pet.entity';
+import { QuestEvent } from '../modules/quest/quest-event.entity';
+import { RawEvent } from '../modules/quest/raw-event.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -27,6 +34,13 @@ export const entities = [
   HaConnection,
   HaEvent,
   HaConnectionMetric,
+  Pet,
+  Integration,
+  RawEvent,
+  QuestEvent,
+  Goal,
+  GoalCompletion,
+  MetricsCache,
 ];
 
 /**
@@ -46,4 +60,11 @@ export const tenantEntities = [
   HaConnection,
   HaEvent,
   HaConnectionMetric,
+  Pet,
+  Integration,
+  RawEvent,
+  QuestEvent,
+  Goal,
+  GoalCompletion,
+  MetricsCache,
 ];
