@@ -12,6 +12,8 @@ export enum Topic {
   HaConnectionStatusChanged = 'HA_CONNECTION_STATUS_CHANGED',
   /** Carries the stored event itself: events are immutable and arrive too fast to be read again. */
   HaEventReceived = 'HA_EVENT_RECEIVED',
+  /** A pet changed: renamed, fed, rested, or gained XP from activity or a goal. */
+  PetUpdated = 'PET_UPDATED',
 }
 
 export interface NotificationReceivedPayload {
@@ -66,6 +68,12 @@ export interface HaEventReceivedPayload {
   };
 }
 
+export interface PetUpdatedPayload {
+  workspaceId: string;
+  userId: string;
+  petId: string;
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
@@ -73,6 +81,7 @@ export type Topics = {
   [Topic.TriggerFired]: [TriggerFiredPayload];
   [Topic.HaConnectionStatusChanged]: [HaConnectionStatusChangedPayload];
   [Topic.HaEventReceived]: [HaEventReceivedPayload];
+  [Topic.PetUpdated]: [PetUpdatedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;
