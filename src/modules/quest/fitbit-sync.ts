@@ -59,12 +59,15 @@ export class FitbitSync {
     await this.#running;
   }
 
-  /** Refreshes expiring tokens, then syncs every Fitbit integration due at `now`. */
-  async tick(now: Date = this.app.clock()): Promise<{ refreshed: number; synced: number }> {
-    const refreshed = await this.tokens.refreshExpiring(now);
+  /**
+   * Refreshes expiring tokens, then syncs every Fitbit integration due at `now` (only those of
+   * `workspaceId` when given: tests sharing a database).
+   */
+  async tick(now: Date = this.app.clock(), workspaceId?: string): Promise<{ refreshed: number; synced: number }> {
+    const refreshed = await this.tokens.refreshExpiring(now, workspaceId);
     let synced = 0;
     for (;;) {
-      const ids = await this.claimDue(now);
+      const ids = await this.claimDue(now, workspaceId);
       for (const id of ids) {
         const result = await this.sync(id, now).catch((error: unknown) => {
           this.app.logger.warn({ err: error, integrationId: id }, 'Fitbit sync failed');
@@ -76,13 +79,13 @@ export class FitbitSync {
     }
   }
 
-  private async claimDue(now: Date): Promise<string[]> {
+  private async claimDue(now: Date, workspaceId: string | undefined): Promise<string[]> {
     const next = new Date(now.getTime() + this.app.config.quest.syncIntervalMs);
     return this.app.orm.em.fork().transactional(async (tx) => {
       const db = tx.getKysely<DB>();
-      const rows = await db
-        .selectFrom('integrations')
-        .select('id')
+      let query = db.selectFrom('integrations').select('id');
+      if (workspaceId) query = query.where('workspace_id', '=', workspaceId);
+      const rows = await query
         .where('provider', '=', QuestProvider.FITBIT)
         .where('status', '=', IntegrationStatus.CONNECTED)
         .where((eb) => eb.or([eb('next_sync_at', 'is', null), eb('next_sync_at', '<=', now)]))

@@ -104,14 +104,18 @@ export class IntegrationTokens {
     return token;
   }
 
-  /** Refreshes every connected integration whose token expires within the margin; returns how many. */
-  async refreshExpiring(now: Date): Promise<number> {
+  /**
+   * Refreshes every connected integration whose token expires within the margin (of `workspaceId`
+   * when given); returns how many.
+   */
+  async refreshExpiring(now: Date, workspaceId?: string): Promise<number> {
     const margin = this.app.config.quest.tokenRefreshMarginMs;
     const { rows } = await sql<{ id: string }>`
       select id from integrations
        where status = ${IntegrationStatus.CONNECTED}::integration_status
          and encrypted_refresh_token is not null
          and token_expires_at < ${new Date(now.getTime() + margin)}
+         and (${workspaceId ?? null}::uuid is null or workspace_id = ${workspaceId ?? null}::uuid)
        order by token_expires_at
        limit ${REFRESH_BATCH}`.execute(this.app.orm.em.fork().getKysely<DB>());
     let refreshed = 0;
