@@ -4,7 +4,7 @@ import { buildWorkspace, type Workspace } from './support/factories';
 import { FakeFitbit } from './support/fake-fitbit';
 import { FakeGithub } from './support/fake-github';
 import { rows } from './support/home-assistant';
-import { Browser, connect, INTEGRATION_FIELDS, TestClock } from './support/quest';
+import { Browser, connect, INTEGRATION_FIELDS, TestClock, workspaceOf } from './support/quest';
 import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
@@ -187,13 +187,14 @@ describe('connecting Fitbit', () => {
         .filter((r) => r.path === '/oauth2/token')
         .map((r) => new URLSearchParams(r.body).get('grant_type'));
     expect(tokenCalls()).toEqual(['authorization_code']);
+    const workspaceId = await workspaceOf(server, fb.id);
 
     // Seven hours later nothing is due; within ten minutes of expiry, the tick refreshes.
     clock.advanceHours(7);
-    await server.app.quest.tokens.refreshExpiring(clock.now);
+    await server.app.quest.tokens.refreshExpiring(clock.now, workspaceId);
     expect(tokenCalls()).toEqual(['authorization_code']);
     clock.advanceHours(0.9);
-    expect(await server.app.quest.tokens.refreshExpiring(clock.now)).toBeGreaterThanOrEqual(1);
+    expect(await server.app.quest.tokens.refreshExpiring(clock.now, workspaceId)).toBe(1);
     expect(tokenCalls()).toEqual(['authorization_code', 'refresh_token']);
     const refreshed = await integration(fb.id, ws.admin.token);
     expect(new Date(refreshed.tokenExpiresAt).getTime()).toBe(clock.now.getTime() + 8 * 3_600_000);
@@ -215,7 +216,7 @@ describe('connecting Fitbit', () => {
     // The user removed the app at Fitbit: the refresh is refused, the integration needs connecting again.
     fitbit.revokeAll();
     clock.advanceHours(8);
-    await server.app.quest.tokens.refreshExpiring(clock.now);
+    await server.app.quest.tokens.refreshExpiring(clock.now, workspaceId);
     expect(await integration(fb.id, ws.admin.token)).toMatchObject({
       status: 'ERROR',
       lastError: expect.stringMatching(/invalid_grant|Refresh token invalid.*connect again/),

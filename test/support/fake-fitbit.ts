@@ -28,6 +28,8 @@ const RESOURCES = new Set(['steps', 'minutesFairlyActive', 'minutesVeryActive'])
  */
 export class FakeFitbit {
   readonly days = new Map<string, FitbitDayData>();
+  /** Set to answer the next data request with HTTP 429 and this Retry-After (seconds). */
+  rateLimitNext: number | null = null;
   readonly revoked: string[] = [];
   readonly #codes = new Map<string, { redirectUri: string; challenge: string; scope: string }>();
   /** access token → still valid */
@@ -89,6 +91,12 @@ export class FakeFitbit {
     if (req.method === 'POST' && req.path === '/oauth2/revoke') return this.revoke(req);
     const denied = this.checkToken(req);
     if (denied) return denied;
+    if (this.rateLimitNext !== null) {
+      const retryAfter = String(this.rateLimitNext);
+      this.rateLimitNext = null;
+      const limited = fitbitError(429, 'system', 'Too Many Requests');
+      return { ...limited, headers: { 'retry-after': retryAfter, 'fitbit-rate-limit-remaining': '0' } };
+    }
     if (req.method === 'GET' && req.path === '/1/user/-/profile.json') return this.profile();
     const series = /^\/1\/user\/-\/activities\/(\w+)\/date\/(\d{4}-\d\d-\d\d)\/(\d{4}-\d\d-\d\d)\.json$/.exec(req.path);
     if (req.method === 'GET' && series && RESOURCES.has(series[1]!))

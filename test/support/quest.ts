@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { gql } from './client';
+import { rows } from './home-assistant';
 import type { TestServer } from './server';
 
 /** A clock the test moves by hand. */
@@ -108,4 +110,13 @@ export async function webhookSecret(server: TestServer, token: string, integrati
   );
   if (!res.data?.createGithubWebhookSecret) throw new Error(`webhook secret failed: ${JSON.stringify(res.errors)}`);
   return res.data.createGithubWebhookSecret as { payloadUrl: string; secret: string; events: string[] };
+}
+
+/** The workspace of an integration, to scope a sync tick to this test's own data. */
+export async function workspaceOf(server: TestServer, integrationId: string): Promise<string> {
+  const [row] = await rows<{ workspace_id: string }>(
+    server,
+    sql`select workspace_id from integrations where id = ${integrationId}`,
+  );
+  return row!.workspace_id;
 }
