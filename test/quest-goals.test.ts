@@ -292,3 +292,26 @@ describe('the quest dashboard', () => {
     expect(cache.map((c) => c.key)).toEqual(['dashboard:Europe/Berlin', 'dashboard:UTC', 'version']);
   });
 });
+
+describe('the goal list', () => {
+  it('costs the same number of SQL statements for 2 goals as for 6, progress included', async () => {
+    for (const kind of ['PULL_REQUESTS', 'ACTIVE_MINUTES', 'SLEEP_HOURS', 'STEPS']) {
+      await createGoal({ kind, target: 3, period: 'WEEKLY', timeZone: 'America/New_York' });
+    }
+    const statements = async (first: number) => {
+      const before = (await server.app.metrics.dbQueries.get()).values[0]?.value ?? 0;
+      const res = await gql(
+        server.url,
+        `{ goals(first: ${first}) { edges { node { id streak progress { value met periodStart } } } } }`,
+        {},
+        ws.admin.token,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.goals.edges).toHaveLength(first);
+      return ((await server.app.metrics.dbQueries.get()).values[0]?.value ?? 0) - before;
+    };
+    const few = await statements(2);
+    expect(await statements(6)).toBe(few);
+    expect(few).toBe(2);
+  });
+});

@@ -265,3 +265,23 @@ describe('deliveries', () => {
     expect(errorCode(notFitbit)).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('the event lists', () => {
+  it('cost the same number of SQL statements for 2 events as for 6, raw events and payloads included', async () => {
+    const statements = async (first: number) => {
+      const before = (await server.app.metrics.dbQueries.get()).values[0]?.value ?? 0;
+      const res = await gql(
+        server.url,
+        `{ questEvents(first: ${first}) { edges { node { id rawEvent { deliveryId payload } } } } }`,
+        {},
+        ws.admin.token,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.questEvents.edges).toHaveLength(first);
+      return ((await server.app.metrics.dbQueries.get()).values[0]?.value ?? 0) - before;
+    };
+    const few = await statements(2);
+    expect(await statements(6)).toBe(few);
+    expect(few).toBeLessThanOrEqual(3);
+  });
+});

@@ -10,7 +10,7 @@ import { publishPets, type QuestOwner } from './pets.service';
 import { ingestEvents, type NewQuestEvent } from './quest-ingest';
 import { dayInstant, isValidTimeZone, localDate } from './quest-rules';
 import { IntegrationStatus, QuestEventKind, QuestProvider, RawEventStatus } from './quest.enums';
-import { ProviderError } from './quest.errors';
+import { IntegrationStateError, ProviderError } from './quest.errors';
 
 const CLAIM_BATCH = 20;
 const MAX_DAYS = 30;
@@ -121,6 +121,10 @@ export class FitbitSync {
       days = await this.read(integrationId, start, end, now);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // A refused grant already marked the integration (ERROR, to connect again).
+      if (error instanceof IntegrationStateError || (error instanceof ProviderError && error.grantRevoked)) {
+        return { days: 0, events: 0, error: message };
+      }
       const retry = error instanceof ProviderError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : 0;
       const next = new Date(now.getTime() + Math.max(this.app.config.quest.syncIntervalMs, retry));
       await db
