@@ -77,11 +77,11 @@ export class IntegrationTokens {
       } catch (error) {
         const gone = error instanceof SecretBoxError || (error instanceof ProviderError && error.grantRevoked);
         if (!gone) throw error;
-        refused = error;
         const message =
           error instanceof SecretBoxError
             ? 'the stored tokens cannot be decrypted: connect again'
             : `${error.message}: connect again`;
+        refused = error instanceof ProviderError ? error : new IntegrationStateError(message);
         await db
           .updateTable('integrations')
           .set({ status: IntegrationStatus.ERROR, last_error: message, updated_at: now })
