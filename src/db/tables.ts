@@ -335,6 +335,7 @@ export interface GoalCompletionsTable {
   workspace_id: string;
   user_id: string;
   goal_id: string;
+  period: GoalPeriod;
   period_start: Date;
   period_end: Date;
   value: number;

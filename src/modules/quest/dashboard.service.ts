@@ -115,7 +115,7 @@ export class DashboardService {
       .where('user_id', '=', owner.userId)
       .where('is_active', '=', true)
       .execute();
-    const keys = goals.map((g) => goalPeriodKey(g.id, g.kind, periodAt(g.period, g.time_zone, now)));
+    const keys = goals.map((g) => goalPeriodKey(g, periodAt(g.period, g.time_zone, now)));
     const sums = await sumGoalPeriods(this.db, owner, keys);
     const met = goals.filter((g, i) => (sums.get(keys[i]!.key)?.value ?? 0) >= g.target).length;
     return { met, active: goals.length };

@@ -1,13 +1,17 @@
 import { OptionalProps, type Rel } from '@mikro-orm/core';
-import { Entity, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { uuidv7 } from 'uuidv7';
 import { User } from '../accounts/user.entity';
 import { Workspace } from '../accounts/workspace.entity';
 import { Goal } from './goal.entity';
+import { GoalPeriod } from './quest.enums';
 
-/** A period in which a goal was met; unique per goal and period, so its bonus is given once. */
+/**
+ * A period in which a goal was met; unique per goal and period, so its bonus is given once. The
+ * kind of period is kept, so a goal changed from daily to weekly counts its weeks apart.
+ */
 @Entity({ tableName: 'goal_completions' })
-@Unique({ properties: ['goal', 'periodStart'] })
+@Unique({ properties: ['goal', 'period', 'periodStart'] })
 export class GoalCompletion {
   [OptionalProps]?: 'createdAt';
 
@@ -22,6 +26,9 @@ export class GoalCompletion {
 
   @ManyToOne(() => Goal, { deleteRule: 'cascade' })
   goal!: Rel<Goal>;
+
+  @Enum({ items: () => GoalPeriod, nativeEnumName: 'goal_period' })
+  period!: GoalPeriod;
 
   @Property({ type: 'timestamptz' })
   periodStart!: Date;

@@ -14,6 +14,7 @@ import type { GoalKind, GoalPeriod, QuestEventKind } from './quest.enums';
 export interface GoalPeriodKey {
   goalId: string;
   kind: GoalKind;
+  periodKind: GoalPeriod;
   period: Period;
 }
 
@@ -36,15 +37,18 @@ export async function sumGoalPeriods(
   if (keys.length === 0) return result;
   const { rows } = await sql<{ key: string; total: number; completed: boolean }>`
     select g.key, coalesce(sum(e.value), 0)::float8 as total,
-           exists (select 1 from goal_completions c where c.goal_id = g.goal_id and c.period_start = g.starts) as completed
+           exists (select 1 from goal_completions c
+                    where c.goal_id = g.goal_id and c.period = g.period and c.period_start = g.starts) as completed
       from unnest(${keys.map(keyOf)}::text[], ${keys.map((k) => k.goalId)}::uuid[],
+                  ${keys.map((k) => k.periodKind)}::goal_period[],
                   ${keys.map((k) => GOAL_EVENT_KIND[k.kind])}::text[],
                   ${keys.map((k) => k.period.start.toISOString())}::timestamptz[],
-                  ${keys.map((k) => k.period.end.toISOString())}::timestamptz[]) as g(key, goal_id, kind, starts, ends)
+                  ${keys.map((k) => k.period.end.toISOString())}::timestamptz[])
+           as g(key, goal_id, period, kind, starts, ends)
       left join quest_events e
         on e.workspace_id = ${owner.workspaceId} and e.user_id = ${owner.userId}
        and e.kind::text = g.kind and e.occurred_at >= g.starts and e.occurred_at < g.ends
-     group by g.key, g.goal_id, g.starts`.execute(db);
+     group by g.key, g.goal_id, g.period, g.starts`.execute(db);
   const kindOf = new Map(keys.map((k) => [keyOf(k), k.kind]));
   for (const row of rows) {
     result.set(row.key, { value: progressOf(kindOf.get(row.key)!, Number(row.total)), completed: row.completed });
@@ -52,8 +56,11 @@ export async function sumGoalPeriods(
   return result;
 }
 
-export function goalPeriodKey(goalId: string, kind: GoalKind, period: Period): GoalPeriodKey & { key: string } {
-  const key = { goalId, kind, period };
+export function goalPeriodKey(
+  goal: { id: string; kind: GoalKind; period: GoalPeriod },
+  period: Period,
+): GoalPeriodKey & { key: string } {
+  const key = { goalId: goal.id, kind: goal.kind, periodKind: goal.period, period };
   return { ...key, key: keyOf(key) };
 }
 
@@ -91,7 +98,7 @@ export async function checkGoals(
       if (GOAL_EVENT_KIND[goal.kind] !== t.kind) continue;
       const period = periodAt(goal.period, goal.timeZone, t.occurredAt);
       if (period.start.getTime() > now.getTime()) continue;
-      const key = goalPeriodKey(goal.id, goal.kind, period);
+      const key = goalPeriodKey(goal, period);
       keys.set(key.key, { goal, period });
     }
   }
@@ -99,7 +106,7 @@ export async function checkGoals(
   const sums = await sumGoalPeriods(
     db,
     owner,
-    [...keys.values()].map(({ goal, period }) => ({ goalId: goal.id, kind: goal.kind, period })),
+    [...keys.values()].map(({ goal, period }) => goalPeriodKey(goal, period)),
   );
   let bonusXp = 0;
   const met: string[] = [];
@@ -115,13 +122,14 @@ export async function checkGoals(
         workspace_id: owner.workspaceId,
         user_id: owner.userId,
         goal_id: goal.id,
+        period: goal.period,
         period_start: period.start,
         period_end: period.end,
         value: sum.value,
         bonus_xp: bonus,
         created_at: now,
       })
-      .onConflict((oc) => oc.columns(['goal_id', 'period_start']).doNothing())
+      .onConflict((oc) => oc.columns(['goal_id', 'period', 'period_start']).doNothing())
       .returning('id')
       .executeTakeFirst();
     if (!inserted) continue;
@@ -150,6 +158,7 @@ async function updateStreak(db: Kysely<DB>, goal: Goal): Promise<void> {
     .selectFrom('goal_completions')
     .select('period_start')
     .where('goal_id', '=', goal.id)
+    .where('period', '=', goal.period)
     .orderBy('period_start', 'desc')
     .limit(STREAK_LOOKBACK)
     .execute();

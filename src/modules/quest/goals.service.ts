@@ -138,7 +138,7 @@ export class GoalsService {
 export function goalProgressLoader(reader: Reader, owner: QuestOwner, now: Date) {
   return new DataLoader<GoalRow, GoalProgressNode, string>(
     async (goals) => {
-      const keys = goals.map((g) => goalPeriodKey(g.id, g.kind, periodAt(g.period, g.timeZone, now)));
+      const keys = goals.map((g) => goalPeriodKey(g, periodAt(g.period, g.timeZone, now)));
       const sums = await sumGoalPeriods(reader.db, owner, keys);
       return goals.map((goal, i) => {
         const key = keys[i]!;

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261122120702 extends Migration {
-  override name = 'Migration20261122120702';
+export class Migration20261122123549 extends Migration {
+  override name = 'Migration20261122123549';
 
   override up(): void | Promise<void> {
     this.addSql(`create type "quest_provider" as enum ('GITHUB', 'FITBIT');`);
@@ -76,12 +76,12 @@ export class Migration20261122120702 extends Migration {
     this.addSql(`create index "goals_user_id_created_at_index" on "goals" ("user_id", "created_at");`);
 
     this.addSql(
-      `create table "goal_completions" ("id" uuid not null, "workspace_id" uuid not null, "user_id" uuid not null, "goal_id" uuid not null, "period_start" timestamptz not null, "period_end" timestamptz not null, "value" double precision not null, "bonus_xp" int not null, "created_at" timestamptz not null default now(), primary key ("id"));`,
+      `create table "goal_completions" ("id" uuid not null, "workspace_id" uuid not null, "user_id" uuid not null, "goal_id" uuid not null, "period" "goal_period" not null, "period_start" timestamptz not null, "period_end" timestamptz not null, "value" double precision not null, "bonus_xp" int not null, "created_at" timestamptz not null default now(), primary key ("id"));`,
     );
     this.addSql(`create index "goal_completions_workspace_id_index" on "goal_completions" ("workspace_id");`);
     this.addSql(`create index "goal_completions_user_id_index" on "goal_completions" ("user_id");`);
     this.addSql(
-      `alter table "goal_completions" add constraint "goal_completions_goal_id_period_start_unique" unique ("goal_id", "period_start");`,
+      `alter table "goal_completions" add constraint "goal_completions_goal_id_period_period_start_unique" unique ("goal_id", "period", "period_start");`,
     );
 
     this.addSql(
