@@ -315,3 +315,27 @@ describe('the goal list', () => {
     expect(few).toBe(2);
   });
 });
+
+describe('a goal switched from daily to weekly', () => {
+  it('counts its weeks apart from its days, even when a week starts the same day', async () => {
+    clock.set('2026-11-23T10:00:00Z'); // Monday
+    await deliver(hook.payloadUrl, 'push', commits(1, '2026-11-23T09:00:00Z'), hook.secret);
+    const created = await createGoal({ kind: 'COMMITS', target: 1, period: 'DAILY', timeZone: ZONE });
+    const id = created.data?.createGoal.id;
+    expect(created.data?.createGoal).toMatchObject({ streak: 1, progress: { met: true, bonusAwarded: true } });
+    const before = await xp();
+    const weekly = await gql(
+      server.url,
+      `mutation($i: UpdateGoalInput!) { updateGoal(input: $i) { ${GOAL} } }`,
+      { i: { id, period: 'WEEKLY' } },
+      ws.admin.token,
+    );
+    expect(weekly.data?.updateGoal).toMatchObject({
+      period: 'WEEKLY',
+      streak: 1,
+      bestStreak: 1,
+      progress: { periodStart: '2026-11-22T23:00:00.000Z', met: true, bonusAwarded: true },
+    });
+    expect(await xp()).toBe(before + 100);
+  });
+});
