@@ -225,7 +225,7 @@ describe('connecting Fitbit', () => {
   });
 
   it('is refused for an unknown provider path and needs sign-in to start', async () => {
-    expect((await fetch(`${base()}/oauth/myspace/start?state=x`)).status).toBe(404);
+    expect((await new Browser().get(`${base()}/oauth/myspace/start?state=x`)).status).toBe(404);
     const anonymous = await gql(server.url, CONNECT, { p: 'FITBIT' });
     expect(errorCode(anonymous)).toBe('UNAUTHENTICATED');
   });

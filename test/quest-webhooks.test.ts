@@ -103,14 +103,11 @@ describe('deliveries', () => {
       user_id: ws.admin.user.id,
       details: { event: 'push', delivery: wrongSecret.delivery },
     });
+    const unknown = hook.payloadUrl.replace(integrationId, '00000000-0000-4000-8000-000000000000');
+    expect((await deliver(unknown, 'push', payload, hook.secret)).status).toBe(404);
     expect(
-      (
-        await fetch(`${hook.payloadUrl.replace(integrationId, '00000000-0000-4000-8000-000000000000')}`, {
-          method: 'POST',
-        })
-      ).status,
+      (await deliver(hook.payloadUrl.replace(integrationId, 'not-an-id'), 'push', payload, hook.secret)).status,
     ).toBe(404);
-    expect((await fetch(hook.payloadUrl.replace(integrationId, 'not-an-id'), { method: 'POST' })).status).toBe(404);
     expect(await xp()).toBe(0);
   });
 
