@@ -5,6 +5,7 @@ import type { Metrics } from './common/metrics';
 import type { AppPubSub } from './common/pubsub';
 import type { SecretBox } from './common/crypto';
 import type { HaRuntime } from './modules/home-assistant/ha-runtime';
+import type { QuestRuntime } from './modules/quest/quest-runtime';
 import type { TokenService } from './modules/accounts/token.service';
 import type { Viewers } from './modules/accounts/viewers';
 import type { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
@@ -28,4 +29,6 @@ export interface App {
   secrets: SecretBox;
   homeAssistant: HaRuntime;
   screenshots: ScreenshotFiles;
+  /** OAuth, webhooks and the Fitbit sync of the quest module. */
+  quest: QuestRuntime;
 }

@@ -51,6 +51,25 @@ const schema = z.object({
   EMBEDDINGS_URL: z.string().url().optional(),
   EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
   EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+  QUEST_SYNC: bool.default(true),
+  QUEST_SYNC_POLL_MS: int(100, 3_600_000).default(60_000),
+  QUEST_SYNC_INTERVAL_MINUTES: int(1, 1440).default(30),
+  QUEST_SYNC_DAYS: int(1, 30).default(3),
+  QUEST_TOKEN_REFRESH_SECONDS: int(0, 86_400).default(600),
+  QUEST_DASHBOARD_TTL_SECONDS: int(0, 86_400).default(300),
+  QUEST_OAUTH_RETURN_URL: z.string().url().optional(),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  GITHUB_AUTHORIZE_URL: z.string().url().default('https://github.com/login/oauth/authorize'),
+  GITHUB_TOKEN_URL: z.string().url().default('https://github.com/login/oauth/access_token'),
+  GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  GITHUB_SCOPES: z.string().default('read:user'),
+  FITBIT_CLIENT_ID: z.string().min(1).optional(),
+  FITBIT_CLIENT_SECRET: z.string().min(1).optional(),
+  FITBIT_AUTHORIZE_URL: z.string().url().default('https://www.fitbit.com/oauth2/authorize'),
+  FITBIT_TOKEN_URL: z.string().url().default('https://api.fitbit.com/oauth2/token'),
+  FITBIT_API_URL: z.string().url().default('https://api.fitbit.com'),
+  FITBIT_SCOPES: z.string().default('activity sleep profile'),
   QUERY_MAX_DEPTH: int(2, 100).default(12),
   QUERY_MAX_ALIASES: int(1, 1000).default(30),
   QUERY_MAX_COST: int(10, 1_000_000).default(20_000),
@@ -88,6 +107,7 @@ export interface Config {
   homeAssistant: HomeAssistantSettings;
   embeddings: EmbeddingSettings;
   screenshots: ScreenshotSettings;
+  quest: QuestSettings;
 }
 
 export interface ScreenshotSettings {
@@ -97,6 +117,35 @@ export interface ScreenshotSettings {
   maxBytes: number;
   /** How long a signed screenshot address stays valid. */
   urlTtlSeconds: number;
+}
+
+/** One OAuth 2 provider of the quest module: its app credentials and its addresses. */
+export interface OAuthProviderSettings {
+  /** Unset: connecting this provider is refused. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** Base of the provider's REST API. */
+  apiUrl: string;
+  scopes: string[];
+}
+
+export interface QuestSettings {
+  /** Whether this instance runs the periodic Fitbit sync and token refresh. */
+  sync: boolean;
+  syncPollMs: number;
+  /** How often each Fitbit integration is synced. */
+  syncIntervalMs: number;
+  /** Days read per sync, today included (more after a gap, up to 30). */
+  syncDays: number;
+  /** Tokens expiring within this long are refreshed before use (and by the periodic job). */
+  tokenRefreshMarginMs: number;
+  dashboardTtlMs: number;
+  /** Where the OAuth callback sends the browser afterwards; a plain page when unset. */
+  oauthReturnUrl: string | undefined;
+  github: OAuthProviderSettings;
+  fitbit: OAuthProviderSettings;
 }
 
 export interface HomeAssistantSettings {
@@ -159,6 +208,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.ENCRYPTION_KEYS) {
     throw new ConfigError(['ENCRYPTION_KEYS: required when NODE_ENV=production']);
   }
+  for (const provider of ['GITHUB', 'FITBIT'] as const) {
+    if (Boolean(c[`${provider}_CLIENT_ID`]) !== Boolean(c[`${provider}_CLIENT_SECRET`])) {
+      throw new ConfigError([`${provider}_CLIENT_SECRET: set together with ${provider}_CLIENT_ID`]);
+    }
+  }
   if (c.HA_RECONNECT_MAX_MS < c.HA_RECONNECT_MIN_MS) {
     throw new ConfigError(['HA_RECONNECT_MAX_MS: must not be less than HA_RECONNECT_MIN_MS']);
   }
@@ -203,6 +257,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: c.SCREENSHOT_MAX_BYTES,
       urlTtlSeconds: c.SCREENSHOT_URL_TTL_SECONDS,
     },
+    quest: {
+      sync: c.QUEST_SYNC,
+      syncPollMs: c.QUEST_SYNC_POLL_MS,
+      syncIntervalMs: c.QUEST_SYNC_INTERVAL_MINUTES * 60_000,
+      syncDays: c.QUEST_SYNC_DAYS,
+      tokenRefreshMarginMs: c.QUEST_TOKEN_REFRESH_SECONDS * 1000,
+      dashboardTtlMs: c.QUEST_DASHBOARD_TTL_SECONDS * 1000,
+      oauthReturnUrl: c.QUEST_OAUTH_RETURN_URL,
+      github: {
+        clientId: c.GITHUB_CLIENT_ID,
+        clientSecret: c.GITHUB_CLIENT_SECRET,
+        authorizeUrl: c.GITHUB_AUTHORIZE_URL,
+        tokenUrl: c.GITHUB_TOKEN_URL,
+        apiUrl: c.GITHUB_API_URL.replace(/\/+$/, ''),
+        scopes: scopeList(c.GITHUB_SCOPES),
+      },
+      fitbit: {
+        clientId: c.FITBIT_CLIENT_ID,
+        clientSecret: c.FITBIT_CLIENT_SECRET,
+        authorizeUrl: c.FITBIT_AUTHORIZE_URL,
+        tokenUrl: c.FITBIT_TOKEN_URL,
+        apiUrl: c.FITBIT_API_URL.replace(/\/+$/, ''),
+        scopes: scopeList(c.FITBIT_SCOPES),
+      },
+    },
     queryLimits: {
       maxDepth: c.QUERY_MAX_DEPTH,
       maxAliases: c.QUERY_MAX_ALIASES,
@@ -210,4 +289,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: c.QUERY_MAX_BYTES,
     },
   };
+}
+
+/** `"read:user repo"` or `"a,b"` → `['read:user', 'repo']`. */
+function scopeList(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean);
 }

@@ -7,6 +7,10 @@ import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.re
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { HaConnectionResolver } from './modules/home-assistant/ha.resolver';
 import { NotificationsResolver } from './modules/notifications/notifications.resolver';
+import { GoalResolver } from './modules/quest/goal.resolver';
+import { IntegrationResolver } from './modules/quest/integration.resolver';
+import { PetResolver } from './modules/quest/pet.resolver';
+import { QuestEventResolver, RawEventResolver } from './modules/quest/quest-event.resolver';
 import {
   CalendarItemTriggersResolver,
   TriggerExecutionResolver,
@@ -32,6 +36,11 @@ const resolvers: NonEmptyArray<Function> = [
   StepsResolver,
   HealthResolver,
   ScreenshotsResolver,
+  PetResolver,
+  IntegrationResolver,
+  QuestEventResolver,
+  RawEventResolver,
+  GoalResolver,
 ];
 
 /**

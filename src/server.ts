@@ -27,6 +27,8 @@ import { Viewers } from './modules/accounts/viewers';
 import { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
 import { haStateListener } from './modules/triggers/ha-state-triggers';
 import { HaRuntime } from './modules/home-assistant/ha-runtime';
+import { QuestRuntime } from './modules/quest/quest-runtime';
+import { questRoutes } from './modules/quest/quest.routes';
 import { parseKeySpecs, SecretBox } from './common/crypto';
 import { TriggerEngine } from './modules/triggers/trigger-engine';
 import { getSchema } from './schema';
@@ -84,6 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   );
   app.homeAssistant = new HaRuntime(app);
   app.homeAssistant.onStored(haStateListener(app));
+  app.quest = new QuestRuntime(app);
   if (config.triggers.engine) app.timeTriggers.start();
   app.homeAssistant.start();
   app.screenshots = new ScreenshotFiles(
@@ -92,6 +95,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     config.screenshots.maxBytes,
     logger,
   );
+  app.quest.start();
   const schema = getSchema();
 
   const web = express();
@@ -120,6 +124,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     res.type('text/calendar; charset=utf-8').set('cache-control', 'private, max-age=60').send(body);
   });
   web.use(screenshotRoutes(app, (req, viewer) => createContext(app, viewer, requestInfo(req, config.publicUrl))));
+  web.use(questRoutes(app));
   web.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -195,6 +200,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       closed = true;
       await app.timeTriggers.stop();
       await app.homeAssistant.stop();
+      await app.quest.stop();
       await apollo.stop();
       await viewers.stop();
       await pubSubHandle.close();

@@ -31,4 +31,19 @@ describe('configuration', () => {
       encryptionKeys: `1:${secret}`,
     });
   });
+
+  it('has the quest providers off until both their id and secret are set', () => {
+    const config = loadConfig({});
+    expect(config.quest.github).toMatchObject({
+      clientId: undefined,
+      apiUrl: 'https://api.github.com',
+      scopes: ['read:user'],
+    });
+    expect(config.quest.fitbit.scopes).toEqual(['activity', 'sleep', 'profile']);
+    expect(() => loadConfig({ GITHUB_CLIENT_ID: 'abc' })).toThrow(/GITHUB_CLIENT_SECRET/);
+    expect(() => loadConfig({ FITBIT_CLIENT_SECRET: 'abc' })).toThrow(/FITBIT_CLIENT_SECRET/);
+    expect(loadConfig({ GITHUB_API_URL: 'https://ghe.example.com/api/v3/' }).quest.github.apiUrl).toBe(
+      'https://ghe.example.com/api/v3',
+    );
+  });
 });

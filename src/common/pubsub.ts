@@ -16,6 +16,8 @@ export enum Topic {
    */
   HaEventsStored = 'HA_EVENTS_STORED',
   WorkflowHealthChanged = 'WORKFLOW_HEALTH_CHANGED',
+  /** A pet changed: renamed, fed, rested, or gained XP from activity or a goal. */
+  PetUpdated = 'PET_UPDATED',
 }
 
 export interface NotificationReceivedPayload {
@@ -82,6 +84,12 @@ export interface WorkflowHealthChangedPayload {
   status: string;
 }
 
+export interface PetUpdatedPayload {
+  workspaceId: string;
+  userId: string;
+  petId: string;
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
@@ -90,6 +98,7 @@ export type Topics = {
   [Topic.HaConnectionStatusChanged]: [HaConnectionStatusChangedPayload];
   [Topic.HaEventsStored]: [HaEventsStoredPayload];
   [Topic.WorkflowHealthChanged]: [WorkflowHealthChangedPayload];
+  [Topic.PetUpdated]: [PetUpdatedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

@@ -15,6 +15,13 @@ import { HealthLog } from '../modules/workflows/health-log.entity';
 import { Screenshot } from '../modules/workflows/screenshot.entity';
 import { Step } from '../modules/workflows/step.entity';
 import { Workflow } from '../modules/workflows/workflow.entity';
+import { GoalCompletion } from '../modules/quest/goal-completion.entity';
+import { Goal } from '../modules/quest/goal.entity';
+import { Integration } from '../modules/quest/integration.entity';
+import { MetricsCache } from '../modules/quest/metrics-cache.entity';
+import { Pet } from '../modules/quest/pet.entity';
+import { QuestEvent } from '../modules/quest/quest-event.entity';
+import { RawEvent } from '../modules/quest/raw-event.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -35,6 +42,13 @@ export const entities = [
   Step,
   Screenshot,
   HealthLog,
+  Pet,
+  Integration,
+  RawEvent,
+  QuestEvent,
+  Goal,
+  GoalCompletion,
+  MetricsCache,
 ];
 
 /**
@@ -58,4 +72,11 @@ export const tenantEntities = [
   Step,
   Screenshot,
   HealthLog,
+  Pet,
+  Integration,
+  RawEvent,
+  QuestEvent,
+  Goal,
+  GoalCompletion,
+  MetricsCache,
 ];

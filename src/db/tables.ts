@@ -10,6 +10,15 @@ import type {
   NotificationSeverity,
 } from '../modules/notifications/notification.enums';
 import type { RunStatus, StepAction, WorkflowStatus } from '../modules/workflows/workflow.enums';
+import type { PetStateJson } from '../modules/quest/pet-state';
+import type {
+  GoalKind,
+  GoalPeriod,
+  IntegrationStatus,
+  QuestEventKind,
+  QuestProvider,
+  RawEventStatus,
+} from '../modules/quest/quest.enums';
 
 /**
  * Column types of the tables, as the plain-row read path (Kysely) sees them. They mirror the
@@ -265,6 +274,13 @@ export interface DB {
   steps: StepsTable;
   screenshots: ScreenshotsTable;
   health_logs: HealthLogsTable;
+  pets: PetsTable;
+  integrations: IntegrationsTable;
+  raw_events: RawEventsTable;
+  quest_events: QuestEventsTable;
+  goals: GoalsTable;
+  goal_completions: GoalCompletionsTable;
+  metrics_cache: MetricsCacheTable;
 }
 
 export interface HaConnectionsTable {
@@ -316,6 +332,122 @@ export interface HaConnectionMetricsTable {
   metric_value: string;
   timestamp: Date;
   created_at: Date;
+}
+
+export interface PetsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  species: string;
+  state_json: PetStateJson;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  provider: QuestProvider;
+  status: IntegrationStatus;
+  account_id: string | null;
+  account_name: string | null;
+  scopes: string[];
+  encrypted_access_token: string | null;
+  encrypted_refresh_token: string | null;
+  token_expires_at: Date | null;
+  encrypted_webhook_secret: string | null;
+  oauth_nonce: string | null;
+  time_zone: string | null;
+  connected_at: Date | null;
+  last_synced_at: Date | null;
+  next_sync_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface RawEventsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  integration_id: string;
+  provider: QuestProvider;
+  event_type: string;
+  delivery_id: string;
+  payload: Record<string, unknown>;
+  status: RawEventStatus;
+  error: string | null;
+  note: string | null;
+  event_count: number;
+  received_at: Date;
+  processed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface QuestEventsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  integration_id: string;
+  raw_event_id: string | null;
+  provider: QuestProvider;
+  kind: QuestEventKind;
+  external_id: string;
+  value: number;
+  title: string | null;
+  url: string | null;
+  repository: string | null;
+  occurred_at: Date;
+  xp: number;
+  data: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface GoalsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  kind: GoalKind;
+  target: number;
+  period: GoalPeriod;
+  time_zone: string;
+  is_active: boolean;
+  streak: number;
+  best_streak: number;
+  streak_period_start: Date | null;
+  last_met_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface GoalCompletionsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  goal_id: string;
+  period: GoalPeriod;
+  period_start: Date;
+  period_end: Date;
+  value: number;
+  bonus_xp: number;
+  created_at: Date;
+}
+
+export interface MetricsCacheTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  key: string;
+  value: Record<string, unknown>;
+  version: number;
+  computed_at: Date;
+  expires_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 /** Tables whose rows belong to one workspace. */

@@ -28,6 +28,8 @@ export async function startTestServer(
     TRIGGER_ENGINE: 'false',
     // Likewise Home Assistant connections are held when a test runs `app.homeAssistant.supervisor.tick()`.
     HA_ENGINE: 'false',
+    // And the Fitbit sync and token refresh run when a test calls `app.quest.sync.tick()`.
+    QUEST_SYNC: 'false',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });
