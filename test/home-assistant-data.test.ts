@@ -84,43 +84,6 @@ describe('similarity search', () => {
   });
 });
 
-describe('bursts', () => {
-  it('reach a subscriber whole: thousands of events at once, none lost, none twice', async () => {
-    const client = wsClient(server.url, ws.admin.token);
-    const seen = new Set<string>();
-    let errors = 0;
-    const dispose = client.subscribe<{ haEvent: { contextId: string } }>(
-      {
-        query: 'subscription($c: ID) { haEvent(connectionId: $c, eventType: "state_changed") { contextId } }',
-        variables: { c: connectionId },
-      },
-      {
-        next: (result) => {
-          if (result.data) seen.add(result.data.haEvent.contextId);
-        },
-        error: () => (errors += 1),
-        complete: () => undefined,
-      },
-    );
-    try {
-      await new Promise((r) => setTimeout(r, 150));
-      ha.pushStateChanges(5000, { entityPrefix: 'sensor.burst_' });
-      await eventually(() => seen.size >= 5000, 30_000);
-      await settle(server);
-      expect(seen.size).toBe(5000);
-      expect(errors).toBe(0);
-    } finally {
-      dispose();
-      await client.dispose();
-    }
-    const stored = await rows<{ n: number }>(
-      server,
-      sql`select count(*)::int as n from ha_events where connection_id = ${connectionId} and entity_id like 'sensor.burst_%'`,
-    );
-    expect(stored[0]!.n).toBe(5000);
-  });
-});
-
 describe('retention', () => {
   it('deletes events and samples older than the connection keeps them, and nothing newer', async () => {
     await gql(
@@ -256,5 +219,42 @@ describe('another workspace', () => {
       ws.admin.token,
     );
     expect(mine.data?.haConnection.name).toBe('Home');
+  });
+});
+
+describe('bursts', () => {
+  it('reach a subscriber whole: thousands of events at once, none lost, none twice', async () => {
+    const client = wsClient(server.url, ws.admin.token);
+    const seen = new Set<string>();
+    let errors = 0;
+    const dispose = client.subscribe<{ haEvent: { contextId: string } }>(
+      {
+        query: 'subscription($c: ID) { haEvent(connectionId: $c, eventType: "state_changed") { contextId } }',
+        variables: { c: connectionId },
+      },
+      {
+        next: (result) => {
+          if (result.data) seen.add(result.data.haEvent.contextId);
+        },
+        error: () => (errors += 1),
+        complete: () => undefined,
+      },
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      ha.pushStateChanges(5000, { entityPrefix: 'sensor.burst_' });
+      await eventually(() => seen.size >= 5000, 30_000);
+      await settle(server);
+      expect(seen.size).toBe(5000);
+      expect(errors).toBe(0);
+    } finally {
+      dispose();
+      await client.dispose();
+    }
+    const stored = await rows<{ n: number }>(
+      server,
+      sql`select count(*)::int as n from ha_events where connection_id = ${connectionId} and entity_id like 'sensor.burst_%'`,
+    );
+    expect(stored[0]!.n).toBe(5000);
   });
 });
