@@ -6,7 +6,7 @@ import { Topic, type NotificationReceivedPayload } from '../../common/pubsub';
 import type { DB } from '../../db/tables';
 import { ActivityService } from '../activity/activity.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { runAction, type FiringSubject } from './actions';
+import { runAction, type ActionContext, type FiringSubject } from './actions';
 import type { ActionConfig, TriggerState } from './trigger.config';
 import { TriggerExecution } from './trigger-execution.entity';
 import { TriggerExecutionStatus } from './trigger.enums';
@@ -87,7 +87,14 @@ export class TriggerEngine {
       let status = TriggerExecutionStatus.SUCCESS;
       let outcome: Record<string, unknown>;
       try {
-        outcome = await runAction(firing.action, { ...firing, app: this.app, em, notifications, changedItems });
+        outcome = await runAction(firing.action, {
+          ...firing,
+          ...firingRun(firing),
+          app: this.app,
+          em,
+          notifications,
+          changedItems,
+        });
       } catch (error) {
         status = TriggerExecutionStatus.FAILURE;
         const details = (error as { result?: Record<string, unknown> }).result ?? {};
@@ -153,6 +160,29 @@ export class TriggerEngine {
       });
     }
   }
+}
+
+/** What the shared actions need to know of a firing: its owner, notice and webhook body. */
+function firingRun(firing: Firing): Pick<ActionContext, 'owner' | 'notice' | 'webhookBody'> {
+  const { trigger, item } = firing;
+  return {
+    owner: { workspaceId: trigger.workspaceId, userId: trigger.userId },
+    notice: {
+      title: item.title,
+      message: `${trigger.triggerType.toLowerCase()} trigger fired for "${item.title}"`,
+      sourceType: 'calendar_item',
+      sourceId: item.id,
+      data: { triggerId: trigger.id },
+    },
+    webhookBody: () => ({
+      event: 'trigger.fired',
+      trigger: { id: trigger.id, type: trigger.triggerType },
+      item: { id: item.id, title: item.title },
+      firedAt: firing.firedAt.toISOString(),
+      scheduledFor: firing.scheduledFor?.toISOString() ?? null,
+      lateMs: firing.lateMs,
+    }),
+  };
 }
 
 /** `last_fired_at` (and any engine state) of every fired trigger, in one statement. */

@@ -15,21 +15,40 @@ export interface FiringSubject {
   lateMs: number | null;
 }
 
-/** What an action may use. Entities created on `em` are written by the engine with the execution. */
-export interface ActionContext extends FiringSubject {
+/**
+ * What NOTIFY, WEBHOOK and CALL_HA_SERVICE need from whatever runs them: a trigger firing or a
+ * task run. Entities created on `em` are written by the runner with the rest of the run.
+ */
+export interface ActionRun {
   app: App;
   em: EntityManager;
+  /** The action acts for this user, within their workspace. */
+  owner: { workspaceId: string; userId: string };
+  /** What a NOTIFY says when it has no title or message of its own, and what it is about. */
+  notice: {
+    title: string;
+    message: string;
+    sourceType: string;
+    sourceId: string;
+    data: Record<string, unknown>;
+  };
+  /** The JSON a WEBHOOK posts. */
+  webhookBody(): Record<string, unknown>;
   /** Notifications to publish once written. */
   notifications: NotificationReceivedPayload[];
+}
+
+/** What a trigger's action may use: the shared run, the firing, and the item it may change. */
+export interface ActionContext extends FiringSubject, ActionRun {
   /** Items the action changed, to announce once written. */
   changedItems: string[];
 }
 
-/** One kind of action: how its input is checked and stored, and what it does when a trigger fires. */
-export interface TriggerAction<C extends ActionConfig = ActionConfig> {
+/** One kind of action: how its input is checked and stored, and what it does when it runs. */
+export interface TriggerAction<C extends ActionConfig = ActionConfig, X extends ActionRun = ActionContext> {
   readonly type: TriggerActionType;
   /** Validates the input (throwing `InvalidTriggerError`) and returns what is stored. */
   parse(input: TriggerActionInput): C;
   /** Runs the action; the result is stored on the execution. Throws to record a failure. */
-  run(config: C, ctx: ActionContext): Promise<Record<string, unknown>>;
+  run(config: C, ctx: X): Promise<Record<string, unknown>>;
 }
