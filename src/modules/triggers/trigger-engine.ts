@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { App } from '../../app';
+import { forEachLimited } from '../../common/concurrency';
 import { Topic, type NotificationReceivedPayload } from '../../common/pubsub';
 import type { DB } from '../../db/tables';
 import { ActivityService } from '../activity/activity.service';
@@ -197,15 +198,4 @@ async function markFired(db: Kysely<DB>, firings: Firing[]): Promise<void> {
            updated_at = now()
       from unnest(${ids}::uuid[], ${times}::timestamptz[], ${states}::jsonb[]) as x(id, fired_at, state)
      where t.id = x.id`.execute(db);
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
 }
