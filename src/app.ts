@@ -9,6 +9,8 @@ import type { TokenService } from './modules/accounts/token.service';
 import type { Viewers } from './modules/accounts/viewers';
 import type { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
 import type { TriggerEngine } from './modules/triggers/trigger-engine';
+import type { PushDelivery } from './modules/notifications/push-delivery';
+import type { TaskRuntime } from './modules/assistant/task-runtime';
 
 /** What lives as long as the server: shared by every request, subscription and job. */
 export interface App {
@@ -26,4 +28,8 @@ export interface App {
   /** Seals stored secrets (Home Assistant and integration tokens). */
   secrets: SecretBox;
   homeAssistant: HaRuntime;
+  /** Delivers notifications to ntfy (when NTFY_URL is set). */
+  push: PushDelivery;
+  /** Runs scheduled tasks. */
+  tasks: TaskRuntime;
 }

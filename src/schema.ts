@@ -7,6 +7,10 @@ import { UserResolver, WorkspaceResolver } from './modules/accounts/workspace.re
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { HaConnectionResolver } from './modules/home-assistant/ha.resolver';
 import { NotificationsResolver } from './modules/notifications/notifications.resolver';
+import { NotificationSettingsResolver } from './modules/notifications/notification-settings.resolver';
+import { ActivityResolver } from './modules/activity/activity.resolver';
+import { AiMemoryResolver } from './modules/assistant/ai-memory.resolver';
+import { TaskExecutionResolver, TasksResolver } from './modules/assistant/tasks.resolver';
 import {
   CalendarItemTriggersResolver,
   TriggerExecutionResolver,
@@ -24,6 +28,11 @@ const resolvers: NonEmptyArray<Function> = [
   TriggersResolver,
   TriggerExecutionResolver,
   HaConnectionResolver,
+  NotificationSettingsResolver,
+  ActivityResolver,
+  TasksResolver,
+  TaskExecutionResolver,
+  AiMemoryResolver,
 ];
 
 /**

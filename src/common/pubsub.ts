@@ -12,6 +12,8 @@ export enum Topic {
   HaConnectionStatusChanged = 'HA_CONNECTION_STATUS_CHANGED',
   /** Carries the stored event itself: events are immutable and arrive too fast to be read again. */
   HaEventReceived = 'HA_EVENT_RECEIVED',
+  /** Carries the execution's new state itself: several changes may follow each other within milliseconds. */
+  TaskExecutionUpdated = 'TASK_EXECUTION_UPDATED',
 }
 
 export interface NotificationReceivedPayload {
@@ -66,6 +68,26 @@ export interface HaEventReceivedPayload {
   };
 }
 
+export interface TaskExecutionUpdatedPayload {
+  workspaceId: string;
+  userId: string;
+  taskId: string;
+  execution: {
+    id: string;
+    status: string;
+    kind: string;
+    attempt: number;
+    /** ISO 8601, like the other times. */
+    scheduledFor: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+    durationMs: number | null;
+    error: string | null;
+    nextAttemptAt: string | null;
+    createdAt: string;
+  };
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
@@ -73,6 +95,7 @@ export type Topics = {
   [Topic.TriggerFired]: [TriggerFiredPayload];
   [Topic.HaConnectionStatusChanged]: [HaConnectionStatusChangedPayload];
   [Topic.HaEventReceived]: [HaEventReceivedPayload];
+  [Topic.TaskExecutionUpdated]: [TaskExecutionUpdatedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

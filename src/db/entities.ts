@@ -11,6 +11,10 @@ import { Notification } from '../modules/notifications/notification.entity';
 import { HaConnectionMetric } from '../modules/home-assistant/ha-connection-metric.entity';
 import { HaConnection } from '../modules/home-assistant/ha-connection.entity';
 import { HaEvent } from '../modules/home-assistant/ha-event.entity';
+import { NotificationSettings } from '../modules/notifications/notification-settings.entity';
+import { AiMemory } from '../modules/assistant/ai-memory.entity';
+import { TaskExecution } from '../modules/assistant/task-execution.entity';
+import { Task } from '../modules/assistant/task.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -27,6 +31,10 @@ export const entities = [
   HaConnection,
   HaEvent,
   HaConnectionMetric,
+  NotificationSettings,
+  Task,
+  TaskExecution,
+  AiMemory,
 ];
 
 /**
@@ -46,4 +54,8 @@ export const tenantEntities = [
   HaConnection,
   HaEvent,
   HaConnectionMetric,
+  NotificationSettings,
+  Task,
+  TaskExecution,
+  AiMemory,
 ];

@@ -28,6 +28,9 @@ export async function startTestServer(
     TRIGGER_ENGINE: 'false',
     // Likewise Home Assistant connections are held when a test runs `app.homeAssistant.supervisor.tick()`.
     HA_ENGINE: 'false',
+    // And scheduled tasks run, and pushes go out, when a test ticks `app.tasks` or `app.push`.
+    TASK_ENGINE: 'false',
+    NTFY_ENGINE: 'false',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });
