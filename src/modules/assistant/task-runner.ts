@@ -170,7 +170,7 @@ export class TaskRunner {
     let result: RunResult;
     try {
       const output = await untilAborted(this.perform(run, controller.signal, memories), controller.signal);
-      result = { kind: 'success', output: capText(output, this.settings.outputMaxBytes) };
+      result = { kind: 'success', output };
     } catch (error) {
       const stop = controller.signal.aborted ? (controller.signal.reason as RunStop) : null;
       if (stop?.reason === 'shutdown') {
@@ -183,7 +183,7 @@ export class TaskRunner {
           kind: 'failure',
           timedOut: false,
           error: capText(error instanceof Error ? error.message : String(error), 4000),
-          output: output === null ? null : capText(output, this.settings.outputMaxBytes),
+          output,
         };
       }
     } finally {
@@ -192,13 +192,14 @@ export class TaskRunner {
     this.outcomes.submit({ run, result, durationMs: Math.round(performance.now() - started) });
   }
 
-  /** Runs the task's action; resolves with its output. */
+  /** Runs the task's action; resolves with its output (capped). */
   private async perform(run: StartedRun, signal: AbortSignal, memories: MemoryEntry[]): Promise<string> {
     const { action } = run;
     const { ai } = this.app.config;
+    const cap = (text: string) => capText(text, this.settings.outputMaxBytes);
     switch (action.type) {
       case TaskActionType.PROMPT:
-        return (await runPrompt(action, { ai, taskName: run.taskName, memories, signal })).output;
+        return cap((await runPrompt(action, { ai, taskName: run.taskName, memories, signal })).output);
       case TaskActionType.COMMAND: {
         const refusal = commandRefusal(ai, run.ownerRole as Role);
         if (refusal) throw new TaskRunError(refusal, null);
@@ -208,10 +209,10 @@ export class TaskRunner {
           HOMEOS_ATTEMPT: String(run.attempt),
         };
         const options = { cwd: ai.workspace, maxOutputBytes: this.settings.outputMaxBytes, signal, env };
-        return (await runCommand(action, options)).output;
+        return (await runCommand(action, options)).output; // capped as it is read
       }
       default:
-        return JSON.stringify(await this.runShared(run, action));
+        return cap(JSON.stringify(await this.runShared(run, action)));
     }
   }
 
