@@ -30,11 +30,11 @@ describe('the end of a run', () => {
   it('retries after a backoff that doubles per attempt', () => {
     const delays = [1, 2, 3].map(
       (attempt) =>
-        transition({ run: run({ attempt }), result: failure, durationMs: 5 }, now).nextAttemptAt!.getTime() -
+        transition({ run: run({ attempt }), result: failure, durationMs: 5, endedAt: now }).nextAttemptAt!.getTime() -
         now.getTime(),
     );
     expect(delays).toEqual([30_000, 60_000, 120_000]);
-    expect(transition({ run: run({ attempt: 2 }), result: failure, durationMs: 5 }, now)).toMatchObject({
+    expect(transition({ run: run({ attempt: 2 }), result: failure, durationMs: 5, endedAt: now })).toMatchObject({
       status: TaskExecutionStatus.PENDING,
       attempt: 3,
       error: 'boom',
@@ -44,28 +44,28 @@ describe('the end of a run', () => {
   });
 
   it('fails, or times out, on the last attempt; a lost run is a failure; an interrupted one runs again', () => {
-    expect(transition({ run: run({ attempt: 4 }), result: failure, durationMs: 5 }, now)).toMatchObject({
+    expect(transition({ run: run({ attempt: 4 }), result: failure, durationMs: 5, endedAt: now })).toMatchObject({
       status: TaskExecutionStatus.FAILED,
       attempt: 4,
       finishedAt: now,
     });
     const timedOut = { ...failure, timedOut: true };
-    expect(transition({ run: run({ maxAttempts: 1 }), result: timedOut, durationMs: 5 }, now).status).toBe(
+    expect(transition({ run: run({ maxAttempts: 1 }), result: timedOut, durationMs: 5, endedAt: now }).status).toBe(
       TaskExecutionStatus.TIMED_OUT,
     );
-    expect(transition({ run: run({ maxAttempts: 1 }), result: { kind: 'lost' }, durationMs: null }, now)).toMatchObject(
-      {
-        status: TaskExecutionStatus.FAILED,
-        error: 'lost: the server running it stopped',
-      },
-    );
-    expect(transition({ run: run({ attempt: 4 }), result: { kind: 'interrupted' }, durationMs: 1 }, now)).toMatchObject(
-      {
-        status: TaskExecutionStatus.PENDING,
-        attempt: 4,
-        nextAttemptAt: now,
-      },
-    );
+    expect(
+      transition({ run: run({ maxAttempts: 1 }), result: { kind: 'lost' }, durationMs: null, endedAt: now }),
+    ).toMatchObject({
+      status: TaskExecutionStatus.FAILED,
+      error: 'lost: the server running it stopped',
+    });
+    expect(
+      transition({ run: run({ attempt: 4 }), result: { kind: 'interrupted' }, durationMs: 1, endedAt: now }),
+    ).toMatchObject({
+      status: TaskExecutionStatus.PENDING,
+      attempt: 4,
+      nextAttemptAt: now,
+    });
   });
 });
 

@@ -5,13 +5,14 @@ import type { NotificationReceivedPayload } from '../../common/pubsub';
 import type { DB } from '../../db/tables';
 import { ActivityService } from '../activity/activity.service';
 import { NotificationSeverity } from '../notifications/notification.enums';
-import { NotificationsService } from '../notifications/notifications.service';
+import { NotificationsService, type NewNotification } from '../notifications/notifications.service';
 import { TaskExecutionStatus, TaskNotifyOn } from './assistant.enums';
 import { publishExecution, type ExecutionState, type TaskRun } from './task-run';
 
 /** How a run ended on its instance. */
 export type RunResult =
-  | { kind: 'success'; output: string | null }
+  /** `notices`: the notifications its action asked for, written with the outcome. */
+  | { kind: 'success'; output: string | null; notices: NewNotification[] }
   | { kind: 'failure'; error: string; output: string | null; timedOut: boolean }
   /** The server stopped while it ran: it runs again (the same attempt). */
   | { kind: 'interrupted' }
@@ -22,11 +23,14 @@ export interface RunOutcome {
   run: TaskRun;
   result: RunResult;
   durationMs: number | null;
+  /** When the run ended (or was found lost). */
+  endedAt: Date;
 }
 
 interface Transition extends ExecutionState {
   run: TaskRun;
   output: string | null;
+  notices: NewNotification[];
 }
 
 const MAX_BATCH = 1000;
@@ -36,11 +40,18 @@ const NOTICE_CHARS = 1000;
 const TERMINAL = new Set([TaskExecutionStatus.SUCCESS, TaskExecutionStatus.FAILED, TaskExecutionStatus.TIMED_OUT]);
 
 /** What a run's end makes of its execution: done, failed, timed out, or PENDING for a retry. */
-export function transition(outcome: RunOutcome, now: Date): Transition {
-  const { run, result, durationMs } = outcome;
-  const base = { run, startedAt: run.startedAt, durationMs, nextAttemptAt: null, finishedAt: now };
+export function transition(outcome: RunOutcome): Transition {
+  const { run, result, durationMs, endedAt: now } = outcome;
+  const base = { run, startedAt: run.startedAt, durationMs, nextAttemptAt: null, finishedAt: now, notices: [] };
   if (result.kind === 'success') {
-    return { ...base, status: TaskExecutionStatus.SUCCESS, attempt: run.attempt, output: result.output, error: null };
+    return {
+      ...base,
+      status: TaskExecutionStatus.SUCCESS,
+      attempt: run.attempt,
+      output: result.output,
+      error: null,
+      notices: result.notices,
+    };
   }
   if (result.kind === 'interrupted') {
     return {
@@ -120,7 +131,7 @@ export class OutcomeWriter {
 
   private async write(batch: RunOutcome[]): Promise<void> {
     const now = this.app.clock();
-    const transitions = batch.map((outcome) => transition(outcome, now));
+    const transitions = batch.map((outcome) => transition(outcome));
     const em = this.app.orm.em.fork();
     const notifications: NotificationReceivedPayload[] = [];
     const applied = await em.transactional(async (tx) => {
@@ -142,6 +153,7 @@ export class OutcomeWriter {
       const activity = new ActivityService(tx);
       const notices = new NotificationsService(tx, this.app.pubSub);
       for (const t of done) {
+        for (const notice of t.notices) notifications.push(notices.build(notice));
         if (!TERMINAL.has(t.status)) continue;
         activity.build(activityOf(t, now));
         if (notifies(t)) notifications.push(notices.build(noticeOf(t)));

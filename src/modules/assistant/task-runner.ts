@@ -5,7 +5,8 @@ import { toDate } from '../../common/scalars';
 import type { TaskSettings } from '../../config';
 import type { DB } from '../../db/tables';
 import type { Role } from '../accounts/role';
-import { NotificationsService } from '../notifications/notifications.service';
+import { uuidv7 } from 'uuidv7';
+import type { NewNotification } from '../notifications/notifications.service';
 import { runSharedAction, type ActionRun } from '../triggers/actions';
 import { TaskActionType, TaskExecutionStatus, type TaskNotifyOn, type TaskRunKind } from './assistant.enums';
 import { runCommand, TaskRunError } from './command.action';
@@ -95,6 +96,8 @@ export class TaskRunner {
 
   private async claim(now: Date, limit: number, scope: TickScope): Promise<StartedRun[]> {
     const db = this.app.orm.em.fork().getKysely<DB>();
+    // Due as of the round's time; started (and leased) as of now.
+    const startedAt = this.app.clock();
     const inScope = scope.workspaceId ? sql`and e.workspace_id = ${scope.workspaceId}` : sql``;
     const { rows } = await sql<StartRow>`
       with due as (
@@ -105,15 +108,15 @@ export class TaskRunner {
            for update skip locked),
       started as (
         update task_executions e
-           set status = ${TaskExecutionStatus.RUNNING}, started_at = ${now}, next_attempt_at = null,
-               lease_expires_at = ${now}::timestamptz + (t.timeout_seconds + ${LEASE_MARGIN_SECONDS}) * interval '1 second',
+           set status = ${TaskExecutionStatus.RUNNING}, started_at = ${startedAt}, next_attempt_at = null,
+               lease_expires_at = ${startedAt}::timestamptz + (t.timeout_seconds + ${LEASE_MARGIN_SECONDS}) * interval '1 second',
                updated_at = now()
           from due, tasks t
          where e.id = due.id and t.id = e.task_id
         returning e.id, e.task_id, e.attempt, e.kind, e.scheduled_for, e.started_at, e.created_at, t.workspace_id,
                   t.user_id, t.name, t.action, t.timeout_seconds, t.max_attempts, t.retry_backoff_seconds, t.notify_on),
       touched as (
-        update tasks t set last_run_at = ${now} from started where t.id = started.task_id)
+        update tasks t set last_run_at = ${startedAt} from started where t.id = started.task_id)
       select started.*, u.role as owner_role from started join users u on u.id = started.user_id
        order by started.id`.execute(db);
     return rows.map((row) => ({
@@ -169,8 +172,8 @@ export class TaskRunner {
     const timer = setTimeout(() => controller.abort(new RunStop('timeout')), run.timeoutSeconds * 1000);
     let result: RunResult;
     try {
-      const output = await untilAborted(this.perform(run, controller.signal, memories), controller.signal);
-      result = { kind: 'success', output };
+      const done = await untilAborted(this.perform(run, controller.signal, memories), controller.signal);
+      result = { kind: 'success', ...done };
     } catch (error) {
       const stop = controller.signal.aborted ? (controller.signal.reason as RunStop) : null;
       if (stop?.reason === 'shutdown') {
@@ -189,17 +192,20 @@ export class TaskRunner {
     } finally {
       clearTimeout(timer);
     }
-    this.outcomes.submit({ run, result, durationMs: Math.round(performance.now() - started) });
+    const durationMs = Math.round(performance.now() - started);
+    this.outcomes.submit({ run, result, durationMs, endedAt: this.app.clock() });
   }
 
-  /** Runs the task's action; resolves with its output (capped). */
-  private async perform(run: StartedRun, signal: AbortSignal, memories: MemoryEntry[]): Promise<string> {
+  /** Runs the task's action; resolves with its output (capped) and the notifications it asks for. */
+  private async perform(run: StartedRun, signal: AbortSignal, memories: MemoryEntry[]): Promise<Performed> {
     const { action } = run;
     const { ai } = this.app.config;
     const cap = (text: string) => capText(text, this.settings.outputMaxBytes);
     switch (action.type) {
-      case TaskActionType.PROMPT:
-        return cap((await runPrompt(action, { ai, taskName: run.taskName, memories, signal })).output);
+      case TaskActionType.PROMPT: {
+        const { output } = await runPrompt(action, { ai, taskName: run.taskName, memories, signal });
+        return { output: cap(output), notices: [] };
+      }
       case TaskActionType.COMMAND: {
         const refusal = commandRefusal(ai, run.ownerRole as Role);
         if (refusal) throw new TaskRunError(refusal, null);
@@ -209,22 +215,24 @@ export class TaskRunner {
           HOMEOS_ATTEMPT: String(run.attempt),
         };
         const options = { cwd: ai.workspace, maxOutputBytes: this.settings.outputMaxBytes, signal, env };
-        return (await runCommand(action, options)).output; // capped as it is read
+        const { output } = await runCommand(action, options); // capped as it is read
+        return { output, notices: [] };
       }
-      default:
-        return cap(JSON.stringify(await this.runShared(run, action)));
+      default: {
+        const notices: NewNotification[] = [];
+        const result = await runSharedAction(action, this.sharedRun(run, notices));
+        return { output: cap(JSON.stringify(result)), notices };
+      }
     }
   }
 
-  /** NOTIFY, WEBHOOK or CALL_HA_SERVICE, as the triggers run them; what they wrote is written here. */
-  private async runShared(
-    run: StartedRun,
-    action: Exclude<TaskActionConfig, { type: TaskActionType.PROMPT | TaskActionType.COMMAND }>,
-  ) {
-    const em = this.app.orm.em.fork();
-    const ctx: ActionRun = {
+  /**
+   * What NOTIFY, WEBHOOK or CALL_HA_SERVICE get, as the triggers give it: the notifications they
+   * ask for are written with the run's outcome (many runs in one statement).
+   */
+  private sharedRun(run: StartedRun, notices: NewNotification[]): ActionRun {
+    return {
       app: this.app,
-      em,
       owner: { workspaceId: run.workspaceId, userId: run.userId },
       notice: {
         title: run.taskName,
@@ -240,13 +248,18 @@ export class TaskRunner {
         scheduledFor: run.scheduledFor?.toISOString() ?? null,
         startedAt: run.startedAt?.toISOString() ?? null,
       }),
-      notifications: [],
+      notify: (notification) => {
+        const id = uuidv7();
+        notices.push({ ...notification, id, workspaceId: run.workspaceId, to: { userId: run.userId } });
+        return id;
+      },
     };
-    const result = await runSharedAction(action, ctx);
-    await em.flush();
-    new NotificationsService(em, this.app.pubSub).publish(ctx.notifications);
-    return result;
   }
+}
+
+interface Performed {
+  output: string;
+  notices: NewNotification[];
 }
 
 interface StartRow {

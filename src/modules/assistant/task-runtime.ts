@@ -44,7 +44,7 @@ export class TaskRuntime {
     const now = options.now ?? this.app.clock();
     const scope: TickScope = options.workspaceId ? { workspaceId: options.workspaceId } : {};
     const lost = await this.scheduler.lostRuns(now, this.runner.running, scope);
-    for (const run of lost) this.outcomes.submit({ run, result: { kind: 'lost' }, durationMs: null });
+    for (const run of lost) this.outcomes.submit({ run, result: { kind: 'lost' }, durationMs: null, endedAt: now });
     let claimed = 0;
     let started = 0;
     for (;;) {

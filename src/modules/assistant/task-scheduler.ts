@@ -88,11 +88,16 @@ export class TaskScheduler {
       if (rows.length === 0) return [];
       const batch: Claimed[] = [];
       const nextTimes: Array<string | null> = [];
+      // Tasks due together often share a schedule: each (schedule, time) is worked out once.
+      const nextOf = new Map<string, string | null>();
       for (const row of rows) {
         const scheduledFor = toDate(row.next_run_at!);
         const lateMs = now.getTime() - scheduledFor.getTime();
         // A late time runs once; the next one is the first after now.
-        nextTimes.push(this.nextRun(row.cron, row.time_zone, lateMs > 0 ? now : scheduledFor)?.toISOString() ?? null);
+        const after = lateMs > 0 ? now : scheduledFor;
+        const key = `${row.time_zone}\n${row.cron}\n${after.getTime()}`;
+        if (!nextOf.has(key)) nextOf.set(key, this.nextRun(row.cron, row.time_zone, after)?.toISOString() ?? null);
+        nextTimes.push(nextOf.get(key)!);
         const missed = row.missed_policy === MissedFirePolicy.SKIP && lateMs > this.settings.graceMs;
         const error = row.busy
           ? 'skipped: the previous run was still going'

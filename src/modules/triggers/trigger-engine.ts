@@ -91,6 +91,15 @@ export class TriggerEngine {
         outcome = await runAction(firing.action, {
           ...firing,
           ...firingRun(firing),
+          notify: (notification) => {
+            const payload = new NotificationsService(em, this.app.pubSub).build({
+              ...notification,
+              workspaceId: firing.trigger.workspaceId,
+              to: { userId: firing.trigger.userId },
+            });
+            notifications.push(payload);
+            return payload.notificationId;
+          },
           app: this.app,
           em,
           notifications,

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App } from '../../../app';
 import type { NotificationReceivedPayload } from '../../../common/pubsub';
 import type { CalendarItemStatus } from '../../calendar/calendar.enums';
+import type { NewNotification } from '../../notifications/notifications.service';
 import type { ActionConfig } from '../trigger.config';
 import type { TriggerActionType, TriggerType } from '../trigger.enums';
 import type { TriggerActionInput } from '../triggers.inputs';
@@ -15,13 +16,15 @@ export interface FiringSubject {
   lateMs: number | null;
 }
 
+/** A notification for the owner of a run, as an action asks for it. */
+export type RunNotification = Omit<NewNotification, 'workspaceId' | 'to'>;
+
 /**
  * What NOTIFY, WEBHOOK and CALL_HA_SERVICE need from whatever runs them: a trigger firing or a
- * task run. Entities created on `em` are written by the runner with the rest of the run.
+ * task run.
  */
 export interface ActionRun {
   app: App;
-  em: EntityManager;
   /** The action acts for this user, within their workspace. */
   owner: { workspaceId: string; userId: string };
   /** What a NOTIFY says when it has no title or message of its own, and what it is about. */
@@ -34,12 +37,16 @@ export interface ActionRun {
   };
   /** The JSON a WEBHOOK posts. */
   webhookBody(): Record<string, unknown>;
-  /** Notifications to publish once written. */
-  notifications: NotificationReceivedPayload[];
+  /** A notification for the owner, written (and published) by the runner with the rest of the run; returns its id. */
+  notify(notification: RunNotification): string;
 }
 
 /** What a trigger's action may use: the shared run, the firing, and the item it may change. */
 export interface ActionContext extends FiringSubject, ActionRun {
+  /** Entities created on it are written by the engine with the execution. */
+  em: EntityManager;
+  /** Notifications to publish once written. */
+  notifications: NotificationReceivedPayload[];
   /** Items the action changed, to announce once written. */
   changedItems: string[];
 }

@@ -1,4 +1,3 @@
-import { NotificationsService } from '../../notifications/notifications.service';
 import type { ActionConfig } from '../trigger.config';
 import { TriggerActionType } from '../trigger.enums';
 import type { ActionRun, TriggerAction } from './action';
@@ -10,16 +9,13 @@ export const notifyAction: TriggerAction<NotifyConfig, ActionRun> = {
   type: TriggerActionType.NOTIFY,
   parse: (input) => ({ type: TriggerActionType.NOTIFY, title: input.title ?? null, message: input.message ?? null }),
   async run(config, ctx) {
-    const payload = new NotificationsService(ctx.em, ctx.app.pubSub).build({
-      workspaceId: ctx.owner.workspaceId,
-      to: { userId: ctx.owner.userId },
+    const notificationId = ctx.notify({
       title: config.title ?? ctx.notice.title,
       message: config.message ?? ctx.notice.message,
       sourceType: ctx.notice.sourceType,
       sourceId: ctx.notice.sourceId,
       data: ctx.notice.data,
     });
-    ctx.notifications.push(payload);
-    return { notificationId: payload.notificationId };
+    return { notificationId };
   },
 };
