@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
 import type { App } from '../../app';
 import { toDate } from '../../common/scalars';
 import type { TaskSettings } from '../../config';
 import type { DB } from '../../db/tables';
 import type { Role } from '../accounts/role';
-import { uuidv7 } from 'uuidv7';
 import type { NewNotification } from '../notifications/notifications.service';
 import { runSharedAction, type ActionRun } from '../triggers/actions';
 import { TaskActionType, TaskExecutionStatus, type TaskNotifyOn, type TaskRunKind } from './assistant.enums';
