@@ -1,6 +1,6 @@
 import { errorCode, gql, subscribe, wsClient } from './support/client';
 import { FakeChatCompletions } from './support/fake-chat-completions';
-import { buildWorkspace, type Workspace } from './support/factories';
+import { buildMember, buildWorkspace, type Workspace } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 import { buildTask, readTask } from './support/tasks';
 
@@ -302,19 +302,23 @@ describe('a scheduled PROMPT task', () => {
     expect(waiting).toMatchObject({ status: 'SKIPPED', error: 'skipped: the task was disabled' });
   });
 
-  it('is not found by anyone else, nor run, nor followed', async () => {
+  it('is not found by anyone else — another workspace, or a member of the same one — nor run, nor followed', async () => {
     const task = await buildTask(server, ws.admin.token, { name: 'Private' });
     const other = await buildWorkspace(server);
-    for (const query of [
-      `query($id: ID!) { task(id: $id) { id } }`,
-      `mutation($id: ID!) { runTaskNow(id: $id) { id } }`,
-      `mutation($id: ID!) { deleteTask(id: $id) }`,
-      `mutation($id: ID!) { setTaskEnabled(id: $id, enabled: false) { id } }`,
-    ]) {
-      expect(errorCode(await gql(server.url, query, { id: task.id }, other.admin.token))).toBe('NOT_FOUND');
+    const member = await buildMember(server, ws);
+    for (const token of [other.admin.token, member.token]) {
+      for (const query of [
+        `query($id: ID!) { task(id: $id) { id } }`,
+        `mutation($id: ID!) { runTaskNow(id: $id) { id } }`,
+        `mutation($id: ID!) { deleteTask(id: $id) }`,
+        `mutation($id: ID!) { setTaskEnabled(id: $id, enabled: false) { id } }`,
+        `mutation($id: ID!) { updateTask(input: { id: $id, name: "Mine now" }) { id } }`,
+      ]) {
+        expect(errorCode(await gql(server.url, query, { id: task.id }, token))).toBe('NOT_FOUND');
+      }
+      const list = await gql(server.url, '{ tasks(first: 50) { totalCount } }', {}, token);
+      expect(list.data?.tasks.totalCount).toBe(0);
     }
-    const list = await gql(server.url, '{ tasks(first: 50) { totalCount } }', {}, other.admin.token);
-    expect(list.data?.tasks.totalCount).toBe(0);
     const client = wsClient(server.url, other.admin.token);
     try {
       const sub = subscribe(client, UPDATED, { taskId: task.id });
