@@ -46,7 +46,7 @@ async function workspaceId(workspace: Workspace): Promise<string> {
 }
 
 const UPDATED = `subscription($taskId: ID!) { taskExecutionUpdated(taskId: $taskId) {
-  id status kind attempt scheduledFor startedAt finishedAt error nextAttemptAt task { id name } } }`;
+  id status kind attempt scheduledFor startedAt finishedAt error nextAttemptAt output task { id name lastRunAt } } }`;
 
 /** Collects `count` events of the subscription. */
 async function events(sub: { next(ms?: number): Promise<any> }, count: number) {
@@ -88,7 +88,9 @@ describe('a scheduled PROMPT task', () => {
         startedAt: '2026-06-01T08:00:00.250Z',
         finishedAt: '2026-06-01T08:00:00.250Z',
         error: null,
-        task: { id: task.id, name: 'Weather plan' },
+        // read afresh for each event, not from an earlier event's cache
+        output: 'Done: Plan my day around the weather.',
+        task: { id: task.id, name: 'Weather plan', lastRunAt: '2026-06-01T08:00:00.250Z' },
       });
       sub.close();
     } finally {

@@ -6,7 +6,7 @@ import { parseId } from '../../common/ids';
 import { Connection, PageArgs } from '../../common/pagination';
 import { projectColumns, projectionKey, requestedFields, type ProjectionSpec } from '../../common/projection';
 import { Topic, type TaskExecutionUpdatedPayload } from '../../common/pubsub';
-import { requireViewer, type Context, type Viewer } from '../../context';
+import { createContext, requireViewer, type Context, type Viewer } from '../../context';
 import { TaskExecutionNotFoundError, TaskNotFoundError } from './assistant.errors';
 import type { TaskExecutionStatus, TaskRunKind } from './assistant.enums';
 import { CreateTaskInput, TaskFilter, UpdateTaskInput } from './tasks.inputs';
@@ -128,14 +128,15 @@ export class TaskExecutionResolver {
     description: 'What the run produced (capped at TASK_OUTPUT_MAX_BYTES)',
   })
   async output(@Root() execution: TaskExecutionNode, @Ctx() ctx: Context): Promise<string | null> {
-    const row = await ctx.loaders.named('taskExecutionOutput', executionOutputLoader).load(execution.id);
+    const loaders = execution.eventLoaders ?? ctx.loaders;
+    const row = await loaders.named('taskExecutionOutput', executionOutputLoader).load(execution.id);
     return row?.output ?? null;
   }
 
   @FieldResolver(() => TaskNode)
   async task(@Root() execution: TaskExecutionNode, @Ctx() ctx: Context): Promise<TaskNode> {
     const viewer = requireViewer(ctx);
-    const task = await ctx.loaders
+    const task = await (execution.eventLoaders ?? ctx.loaders)
       .named(`task:${viewer.id}`, (reader) =>
         reader.loader('tasks', (q) => selectTask(q).where('tasks.user_id', '=', viewer.id)),
       )
@@ -161,6 +162,7 @@ export class TaskExecutionResolver {
   taskExecutionUpdated(
     @Root() payload: TaskExecutionUpdatedPayload,
     @Arg('taskId', () => ID) _taskId: string,
+    @Ctx() ctx: Context,
   ): TaskExecutionNode {
     // The state as it changed (not as read later: the next change may already be written).
     const e = payload.execution;
@@ -177,6 +179,7 @@ export class TaskExecutionResolver {
       nextAttemptAt: e.nextAttemptAt as unknown as Date | null,
       createdAt: e.createdAt as unknown as Date,
       taskId: payload.taskId,
+      eventLoaders: createContext(ctx.app, ctx.viewer, ctx.request).loaders,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../../common/pagination';
+import type { Loaders } from '../../loaders';
 import { MissedFirePolicy } from '../triggers/trigger.enums';
 import { TaskActionType, TaskExecutionStatus, TaskNotifyOn, TaskPriority, TaskRunKind } from './assistant.enums';
 
@@ -137,6 +138,12 @@ export class TaskExecutionNode {
 
   /** Not a GraphQL field: resolves `task`. (`output` is read on demand.) */
   taskId!: string;
+
+  /**
+   * Not a GraphQL field. Subscription events: loaders of the event's own, so that `output` and
+   * `task` are read as they are now, not from the cache of an earlier event of the same execution.
+   */
+  eventLoaders?: Loaders;
 }
 
 export const TaskConnection = connectionType(TaskNode, 'Task');
