@@ -12,6 +12,8 @@ import { scenarios } from './scenarios';
 import { MEMBERS, seedWorkspace } from './seed';
 import { startApi } from './servers';
 import { formatTable, type Row } from './table';
+import { runTaskBench, TASK_BENCH, taskBenchSettings } from './tasks-10k';
+import { formatTaskReport, ranExactlyOnce } from './tasks-report';
 import { runTriggerBench, TRIGGER_BENCH, triggerSettings } from './triggers-100k';
 import { firedExactlyOnce, formatTriggerReport, type TriggerResult } from './triggers-report';
 import { cleanup, cleanupOnSignals, errorText, intEnv } from './util';
@@ -19,12 +21,12 @@ import { cleanup, cleanupOnSignals, errorText, intEnv } from './util';
 /**
  * `npm run bench`: a fresh database, migrated and seeded with one workspace of 50 members; the API
  * in a child process; each scenario of bench/scenarios.ts under autocannon; list scenarios also
- * against their floor; then `triggers-100k` (bench/triggers-100k.ts), `ha-ingest` (bench/ha-ingest.ts) and
- * `ha-similar` (bench/ha-similar.ts). Prints one table per part.
+ * against their floor; then `triggers-100k` (bench/triggers-100k.ts), `tasks-10k` (bench/tasks-10k.ts),
+ * `ha-ingest` (bench/ha-ingest.ts) and `ha-similar` (bench/ha-similar.ts). Prints one table per part.
  * Env: BENCH_SECONDS (10), BENCH_ROUNDS (2), BENCH_ADMIN_URL
  * (postgres://postgres@127.0.0.1:5432/postgres), BENCH_SERVER_CPUS (a `taskset -c` list for the
  * server children, default unpinned), BENCH_ONLY (comma-separated names of scenarios and/or
- * `triggers-100k`, `ha-ingest`, `ha-similar`), BENCH_API_NODE_ARGS (extra node flags for the API children, e.g.
+ * `triggers-100k`, `tasks-10k`, `ha-ingest`, `ha-similar`), BENCH_API_NODE_ARGS (extra node flags for the API children, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_VERBOSE=1 (echo the children's output), BENCH_KEEP_DB=1
  * (keep the database afterwards), and the trigger and Home Assistant benchmarks' own (see their files).
  */
@@ -34,12 +36,13 @@ const BAR = 0.5;
 interface Selection {
   http: typeof scenarios;
   triggers: boolean;
+  tasks: boolean;
   haIngest: boolean;
   haSimilar: boolean;
 }
 
 function select(): Selection {
-  const names = new Set<string>([TRIGGER_BENCH, HA_INGEST_BENCH, HA_SIMILAR_BENCH]);
+  const names = new Set<string>([TRIGGER_BENCH, TASK_BENCH, HA_INGEST_BENCH, HA_SIMILAR_BENCH]);
   for (const s of scenarios) {
     if (names.has(s.name)) throw new Error(`two scenarios are named "${s.name}"`);
     names.add(s.name);
@@ -57,6 +60,7 @@ function select(): Selection {
   return {
     http: scenarios.filter((s) => chosen(s.name)),
     triggers: chosen(TRIGGER_BENCH),
+    tasks: chosen(TASK_BENCH),
     haIngest: chosen(HA_INGEST_BENCH),
     haSimilar: chosen(HA_SIMILAR_BENCH),
   };
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
   const selected = select();
   // Read before anything starts, so a bad value fails at once.
   const settings = selected.triggers ? triggerSettings() : undefined;
+  const taskSettings = selected.tasks ? taskBenchSettings() : undefined;
   const ingestSettings = selected.haIngest ? haIngestSettings() : undefined;
   const similarSettings = selected.haSimilar ? haSimilarSettings() : undefined;
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -129,6 +134,13 @@ async function main(): Promise<void> {
   }
   // A goal missed is reported in the table; a trigger fired twice or never fails the run.
   if (triggers && !firedExactlyOnce(triggers)) process.exitCode = 1;
+
+  if (taskSettings) {
+    const tasks = await runTaskBench(seed, options, nodeArgs, taskSettings);
+    process.stdout.write(`\nTask runtime benchmark\n\n${formatTaskReport(TASK_BENCH, tasks)}\n`);
+    // A task run twice, or not at all, fails the run.
+    if (!ranExactlyOnce(tasks)) process.exitCode = 1;
+  }
 
   if (ingestSettings) {
     const ingest = await runHaIngestBench(seed, options, nodeArgs, ingestSettings);

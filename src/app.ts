@@ -11,6 +11,8 @@ import type { Viewers } from './modules/accounts/viewers';
 import type { TimeTriggerScheduler } from './modules/triggers/time-scheduler';
 import type { TriggerEngine } from './modules/triggers/trigger-engine';
 import type { ScreenshotFiles } from './modules/workflows/screenshot-files';
+import type { PushDelivery } from './modules/notifications/push-delivery';
+import type { TaskRuntime } from './modules/assistant/task-runtime';
 
 /** What lives as long as the server: shared by every request, subscription and job. */
 export interface App {
@@ -31,4 +33,8 @@ export interface App {
   screenshots: ScreenshotFiles;
   /** OAuth, webhooks and the Fitbit sync of the quest module. */
   quest: QuestRuntime;
+  /** Delivers notifications to ntfy (when NTFY_URL is set). */
+  push: PushDelivery;
+  /** Runs scheduled tasks. */
+  tasks: TaskRuntime;
 }

@@ -5,6 +5,11 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const httpUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL');
+
 const postgresUrl = z
   .string()
   .url()
@@ -70,6 +75,25 @@ const schema = z.object({
   FITBIT_TOKEN_URL: z.string().url().default('https://api.fitbit.com/oauth2/token'),
   FITBIT_API_URL: z.string().url().default('https://api.fitbit.com'),
   FITBIT_SCOPES: z.string().default('activity sleep profile'),
+  TASK_ENGINE: bool.default(true),
+  TASK_POLL_MS: int(50, 60_000).default(500),
+  TASK_BATCH_SIZE: int(1, 10_000).default(500),
+  TASK_CONCURRENCY: int(1, 10_000).default(50),
+  TASK_GRACE_SECONDS: int(0, 86_400).default(60),
+  TASK_OUTPUT_MAX_BYTES: int(1024, 10 * 1024 * 1024).default(65_536),
+  AI_BASE_URL: httpUrl.optional(),
+  AI_MODEL: z.string().min(1).max(200).default('gpt-4o-mini'),
+  AI_API_KEY: z.string().min(1).optional(),
+  AI_WORKSPACE: z.string().min(1).default('./ai-workspace'),
+  ALLOW_COMMAND_TASKS: bool.default(false),
+  NTFY_URL: httpUrl.optional(),
+  NTFY_USERNAME: z.string().min(1).optional(),
+  NTFY_PASSWORD: z.string().min(1).optional(),
+  NTFY_ENGINE: bool.default(true),
+  NTFY_POLL_MS: int(50, 600_000).default(5000),
+  NTFY_MAX_ATTEMPTS: int(1, 50).default(5),
+  NTFY_RETRY_MS: int(10, 3_600_000).default(5000),
+  APP_URL: httpUrl.optional(),
   QUERY_MAX_DEPTH: int(2, 100).default(12),
   QUERY_MAX_ALIASES: int(1, 1000).default(30),
   QUERY_MAX_COST: int(10, 1_000_000).default(20_000),
@@ -108,6 +132,9 @@ export interface Config {
   embeddings: EmbeddingSettings;
   screenshots: ScreenshotSettings;
   quest: QuestSettings;
+  tasks: TaskSettings;
+  ai: AiSettings;
+  push: PushSettings;
 }
 
 export interface ScreenshotSettings {
@@ -146,6 +173,46 @@ export interface QuestSettings {
   oauthReturnUrl: string | undefined;
   github: OAuthProviderSettings;
   fitbit: OAuthProviderSettings;
+}
+
+export interface TaskSettings {
+  /** Whether this instance runs scheduled tasks. */
+  engine: boolean;
+  pollMs: number;
+  /** Due tasks claimed (and runs started) per statement. */
+  batchSize: number;
+  /** Runs in progress at once on this instance. */
+  concurrency: number;
+  /** A scheduled time later than this is "missed": SKIP tasks record it as skipped. */
+  graceMs: number;
+  /** Output kept per execution; the rest is cut off and counted. */
+  outputMaxBytes: number;
+}
+
+export interface AiSettings {
+  /** OpenAI-compatible API base (`<url>/chat/completions`) for PROMPT tasks; unset: they are refused. */
+  baseUrl: string | undefined;
+  model: string;
+  apiKey: string | undefined;
+  /** Working folder of COMMAND tasks (absolute). */
+  workspace: string;
+  /** COMMAND tasks exist only when this is true (and only for admins). */
+  allowCommandTasks: boolean;
+}
+
+export interface PushSettings {
+  /** ntfy server base URL; unset: notifications stay in-app only. */
+  ntfyUrl: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  /** Whether this instance delivers pending pushes. */
+  engine: boolean;
+  pollMs: number;
+  maxAttempts: number;
+  /** First retry delay; it doubles per failed attempt. */
+  retryMs: number;
+  /** Where people open the app: relative notification links are resolved against it (ntfy click). */
+  appUrl: string | undefined;
 }
 
 export interface HomeAssistantSettings {
@@ -212,6 +279,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (Boolean(c[`${provider}_CLIENT_ID`]) !== Boolean(c[`${provider}_CLIENT_SECRET`])) {
       throw new ConfigError([`${provider}_CLIENT_SECRET: set together with ${provider}_CLIENT_ID`]);
     }
+  }
+  if (Boolean(c.NTFY_USERNAME) !== Boolean(c.NTFY_PASSWORD)) {
+    throw new ConfigError(['NTFY_USERNAME: NTFY_USERNAME and NTFY_PASSWORD go together']);
   }
   if (c.HA_RECONNECT_MAX_MS < c.HA_RECONNECT_MIN_MS) {
     throw new ConfigError(['HA_RECONNECT_MAX_MS: must not be less than HA_RECONNECT_MIN_MS']);
@@ -281,6 +351,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         apiUrl: c.FITBIT_API_URL.replace(/\/+$/, ''),
         scopes: scopeList(c.FITBIT_SCOPES),
       },
+    },
+    tasks: {
+      engine: c.TASK_ENGINE,
+      pollMs: c.TASK_POLL_MS,
+      batchSize: c.TASK_BATCH_SIZE,
+      concurrency: c.TASK_CONCURRENCY,
+      graceMs: c.TASK_GRACE_SECONDS * 1000,
+      outputMaxBytes: c.TASK_OUTPUT_MAX_BYTES,
+    },
+    ai: {
+      baseUrl: c.AI_BASE_URL,
+      model: c.AI_MODEL,
+      apiKey: c.AI_API_KEY,
+      workspace: path.resolve(c.AI_WORKSPACE),
+      allowCommandTasks: c.ALLOW_COMMAND_TASKS,
+    },
+    push: {
+      ntfyUrl: c.NTFY_URL,
+      username: c.NTFY_USERNAME,
+      password: c.NTFY_PASSWORD,
+      engine: c.NTFY_ENGINE,
+      pollMs: c.NTFY_POLL_MS,
+      maxAttempts: c.NTFY_MAX_ATTEMPTS,
+      retryMs: c.NTFY_RETRY_MS,
+      appUrl: c.APP_URL,
     },
     queryLimits: {
       maxDepth: c.QUERY_MAX_DEPTH,

@@ -11,6 +11,10 @@ import { GoalResolver } from './modules/quest/goal.resolver';
 import { IntegrationResolver } from './modules/quest/integration.resolver';
 import { PetResolver } from './modules/quest/pet.resolver';
 import { QuestEventResolver, RawEventResolver } from './modules/quest/quest-event.resolver';
+import { NotificationSettingsResolver } from './modules/notifications/notification-settings.resolver';
+import { ActivityResolver } from './modules/activity/activity.resolver';
+import { AiMemoryResolver } from './modules/assistant/ai-memory.resolver';
+import { TaskExecutionResolver, TasksResolver } from './modules/assistant/tasks.resolver';
 import {
   CalendarItemTriggersResolver,
   TriggerExecutionResolver,
@@ -41,6 +45,11 @@ const resolvers: NonEmptyArray<Function> = [
   QuestEventResolver,
   RawEventResolver,
   GoalResolver,
+  NotificationSettingsResolver,
+  ActivityResolver,
+  TasksResolver,
+  TaskExecutionResolver,
+  AiMemoryResolver,
 ];
 
 /**

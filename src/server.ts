@@ -31,6 +31,9 @@ import { QuestRuntime } from './modules/quest/quest-runtime';
 import { questRoutes } from './modules/quest/quest.routes';
 import { parseKeySpecs, SecretBox } from './common/crypto';
 import { TriggerEngine } from './modules/triggers/trigger-engine';
+import { PushDelivery } from './modules/notifications/push-delivery';
+import { PushMarker } from './modules/notifications/push-marker';
+import { TaskRuntime } from './modules/assistant/task-runtime';
 import { getSchema } from './schema';
 import { CalendarFeedService } from './modules/calendar/calendar-feed.service';
 import type { DB } from './db/tables';
@@ -87,6 +90,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   app.homeAssistant = new HaRuntime(app);
   app.homeAssistant.onStored(haStateListener(app));
   app.quest = new QuestRuntime(app);
+  app.push = new PushDelivery(app, config.push);
+  // Every notification written through the ORM, by any module, is pushed to its recipients' topics.
+  if (app.push.enabled) db.orm.em.getEventManager().registerSubscriber(new PushMarker(app.clock));
+  app.tasks = new TaskRuntime(app);
   if (config.triggers.engine) app.timeTriggers.start();
   app.homeAssistant.start();
   app.screenshots = new ScreenshotFiles(
@@ -96,6 +103,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
   );
   app.quest.start();
+  app.push.start();
+  if (config.tasks.engine) app.tasks.start();
   const schema = getSchema();
 
   const web = express();
@@ -199,8 +208,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (closed) return;
       closed = true;
       await app.timeTriggers.stop();
+      await app.tasks.stop();
       await app.homeAssistant.stop();
       await app.quest.stop();
+      await app.push.stop();
       await apollo.stop();
       await viewers.stop();
       await pubSubHandle.close();

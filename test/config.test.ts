@@ -46,4 +46,22 @@ describe('configuration', () => {
       'https://ghe.example.com/api/v3',
     );
   });
+
+  it('reads the assistant and push settings, and wants ntfy credentials in pairs', () => {
+    const config = loadConfig({
+      AI_BASE_URL: 'http://localhost:11434/v1',
+      ALLOW_COMMAND_TASKS: 'true',
+      NTFY_URL: 'https://ntfy.example.com',
+    });
+    expect(config.ai).toMatchObject({
+      baseUrl: 'http://localhost:11434/v1',
+      model: 'gpt-4o-mini',
+      allowCommandTasks: true,
+    });
+    expect(config.ai.workspace).toMatch(/ai-workspace$/);
+    expect(config.push).toMatchObject({ ntfyUrl: 'https://ntfy.example.com', maxAttempts: 5, engine: true });
+    expect(config.tasks).toMatchObject({ engine: true, concurrency: 50, outputMaxBytes: 65_536 });
+    expect(() => loadConfig({ NTFY_URL: 'https://ntfy.example.com', NTFY_USERNAME: 'me' })).toThrow(/NTFY_PASSWORD/);
+    expect(() => loadConfig({ AI_BASE_URL: 'ftp://models' })).toThrow(/AI_BASE_URL/);
+  });
 });

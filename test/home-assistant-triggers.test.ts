@@ -10,6 +10,7 @@ let server: TestServer;
 let ha: FakeHomeAssistant;
 let ws: Workspace;
 let connectionId: string;
+let workspaceId: string;
 
 beforeAll(async () => {
   server = await startTestServer({ HA_FLUSH_MS: '5' });
@@ -23,6 +24,12 @@ beforeAll(async () => {
   });
   ws = await buildWorkspace(server);
   connectionId = (await buildConnection(server, ws.admin.token, { url: ha.url })).id;
+  workspaceId = (
+    await rows<{ workspace_id: string }>(
+      server,
+      sql`select workspace_id from ha_connections where id = ${connectionId}`,
+    )
+  )[0]!.workspace_id;
   await tickFor(server, connectionId);
   await eventually(() => ha.connectionCount === 1);
   await eventually(
@@ -109,13 +116,13 @@ describe('HA_STATE triggers and CALL_HA_SERVICE actions', () => {
     ha.setState('switch.kettle', 'off');
     await settle(server);
     await eventually(async () => (await executions(trigger.id))?.nextFireAt === null);
-    expect(await server.app.timeTriggers.tick(new Date(due.getTime() + 1000))).toBe(0);
+    expect(await server.app.timeTriggers.tick(new Date(due.getTime() + 1000), workspaceId)).toBe(0);
     // On, and still on ten minutes later: fires exactly once.
     ha.setState('switch.kettle', 'on');
     await settle(server);
     const second = new Date(await eventually(async () => (await executions(trigger.id))?.nextFireAt));
-    expect(await server.app.timeTriggers.tick(new Date(second.getTime() + 500))).toBe(1);
-    expect(await server.app.timeTriggers.tick(new Date(second.getTime() + 60_000))).toBe(0);
+    expect(await server.app.timeTriggers.tick(new Date(second.getTime() + 500), workspaceId)).toBe(1);
+    expect(await server.app.timeTriggers.tick(new Date(second.getTime() + 60_000), workspaceId)).toBe(0);
     const state = await executions(trigger.id);
     expect(state.nextFireAt).toBeNull();
     expect(state.executions.totalCount).toBe(1);

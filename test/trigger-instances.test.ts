@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { DB } from '../src/db/tables';
 import { gql } from './support/client';
 import { buildItem, buildTrigger } from './support/calendar';
-import { buildWorkspace } from './support/factories';
+import { buildWorkspace, workspaceIdOf } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 
 // Several instances (and a restart) need one shared database: run with DATABASE_URL.
@@ -38,7 +38,11 @@ const shared = Boolean(process.env.DATABASE_URL);
       ids.push((await buildTrigger(a, ws.admin.token, item.id, { time: { at } })).id);
     }
     const due = new Date('2031-01-01T01:00:10Z');
-    const [fromA, fromB] = await Promise.all([a.app.timeTriggers.tick(due), b.app.timeTriggers.tick(due)]);
+    const scope = await workspaceIdOf(a, ws.admin);
+    const [fromA, fromB] = await Promise.all([
+      a.app.timeTriggers.tick(due, scope),
+      b.app.timeTriggers.tick(due, scope),
+    ]);
     expect(fromA + fromB).toBeGreaterThanOrEqual(120);
     const rows = await executionsOf(a, ids);
     expect(rows).toHaveLength(120);
@@ -51,10 +55,11 @@ const shared = Boolean(process.env.DATABASE_URL);
     const ws = await buildWorkspace(a);
     const item = await buildItem(a, ws.admin.token, { title: 'Across restarts' });
     const trigger = await buildTrigger(a, ws.admin.token, item.id, { time: { at: '2031-01-02T00:00:00Z' } });
+    const scope = await workspaceIdOf(a, ws.admin);
     await a.close();
     const next = await startTestServer({}, { clock: () => new Date('2031-01-02T06:00:00Z') });
     try {
-      await next.app.timeTriggers.tick();
+      await next.app.timeTriggers.tick(undefined, scope);
       const rows = await executionsOf(next, [trigger.id]);
       expect(rows).toEqual([{ trigger_id: trigger.id, n: 1 }]);
       const read = await gql(

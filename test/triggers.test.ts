@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorCode, gql, subscribe, wsClient } from './support/client';
 import { buildItem, buildTrigger, ITEM_FIELDS } from './support/calendar';
-import { buildWorkspace, type Workspace } from './support/factories';
+import { buildWorkspace, workspaceIdOf, type Workspace } from './support/factories';
 import { startTestServer, type TestServer } from './support/server';
 
 let now = new Date('2026-11-02T08:00:00Z');
@@ -115,7 +115,7 @@ describe('time triggers', () => {
       { missedPolicy: 'SKIP' },
     );
     // nothing ran from 01:00 until 05:30: five hourly times were missed
-    await server.app.timeTriggers.tick(new Date('2026-12-10T05:30:00Z'));
+    await server.app.timeTriggers.tick(new Date('2026-12-10T05:30:00Z'), await workspaceIdOf(server, ws.admin));
     const lateState = await executions(late.id);
     expect(lateState.executions.totalCount).toBe(1);
     expect(lateState.executions.edges[0].node).toMatchObject({

@@ -18,6 +18,8 @@ export enum Topic {
   WorkflowHealthChanged = 'WORKFLOW_HEALTH_CHANGED',
   /** A pet changed: renamed, fed, rested, or gained XP from activity or a goal. */
   PetUpdated = 'PET_UPDATED',
+  /** Carries the execution's new state itself: several changes may follow each other within milliseconds. */
+  TaskExecutionUpdated = 'TASK_EXECUTION_UPDATED',
 }
 
 export interface NotificationReceivedPayload {
@@ -90,6 +92,26 @@ export interface PetUpdatedPayload {
   petId: string;
 }
 
+export interface TaskExecutionUpdatedPayload {
+  workspaceId: string;
+  userId: string;
+  taskId: string;
+  execution: {
+    id: string;
+    status: string;
+    kind: string;
+    attempt: number;
+    /** ISO 8601, like the other times. */
+    scheduledFor: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+    durationMs: number | null;
+    error: string | null;
+    nextAttemptAt: string | null;
+    createdAt: string;
+  };
+}
+
 export type Topics = {
   [Topic.NotificationReceived]: [NotificationReceivedPayload];
   [Topic.ViewerChanged]: [ViewerChangedPayload];
@@ -99,6 +121,7 @@ export type Topics = {
   [Topic.HaEventsStored]: [HaEventsStoredPayload];
   [Topic.WorkflowHealthChanged]: [WorkflowHealthChangedPayload];
   [Topic.PetUpdated]: [PetUpdatedPayload];
+  [Topic.TaskExecutionUpdated]: [TaskExecutionUpdatedPayload];
 };
 
 export type AppPubSub = PubSub<Topics>;

@@ -22,6 +22,10 @@ import { MetricsCache } from '../modules/quest/metrics-cache.entity';
 import { Pet } from '../modules/quest/pet.entity';
 import { QuestEvent } from '../modules/quest/quest-event.entity';
 import { RawEvent } from '../modules/quest/raw-event.entity';
+import { NotificationSettings } from '../modules/notifications/notification-settings.entity';
+import { AiMemory } from '../modules/assistant/ai-memory.entity';
+import { TaskExecution } from '../modules/assistant/task-execution.entity';
+import { Task } from '../modules/assistant/task.entity';
 
 /** Every entity of every module; the ORM discovers exactly these. */
 export const entities = [
@@ -49,6 +53,10 @@ export const entities = [
   Goal,
   GoalCompletion,
   MetricsCache,
+  NotificationSettings,
+  Task,
+  TaskExecution,
+  AiMemory,
 ];
 
 /**
@@ -79,4 +87,8 @@ export const tenantEntities = [
   Goal,
   GoalCompletion,
   MetricsCache,
+  NotificationSettings,
+  Task,
+  TaskExecution,
+  AiMemory,
 ];

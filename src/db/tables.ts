@@ -4,6 +4,14 @@ import type { HaConnectionStatus, HaMetricType } from '../modules/home-assistant
 import type { CalendarItemStatus, CalendarItemType } from '../modules/calendar/calendar.enums';
 import type { ActionConfig, TriggerConfig, TriggerState } from '../modules/triggers/trigger.config';
 import type { MissedFirePolicy, TriggerExecutionStatus, TriggerType } from '../modules/triggers/trigger.enums';
+import type { TaskActionConfig } from '../modules/assistant/task.config';
+import type {
+  TaskActionType,
+  TaskExecutionStatus,
+  TaskNotifyOn,
+  TaskPriority,
+  TaskRunKind,
+} from '../modules/assistant/assistant.enums';
 import type {
   DeliveryStatus,
   NotificationAudience,
@@ -77,6 +85,71 @@ export interface NotificationsTable {
   delivery_status: DeliveryStatus;
   delivery_error: string | null;
   delivered_at: Date | null;
+  delivery_topics: string[];
+  delivery_attempts: number;
+  next_delivery_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NotificationSettingsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  ntfy_topic: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TasksTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  cron: string;
+  time_zone: string;
+  action_type: TaskActionType;
+  action: TaskActionConfig;
+  enabled: boolean;
+  priority: TaskPriority;
+  notify_on: TaskNotifyOn;
+  timeout_seconds: number;
+  max_attempts: number;
+  retry_backoff_seconds: number;
+  missed_policy: MissedFirePolicy;
+  last_run_at: Date | null;
+  next_run_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TaskExecutionsTable {
+  id: string;
+  task_id: string;
+  workspace_id: string;
+  status: TaskExecutionStatus;
+  kind: TaskRunKind;
+  scheduled_for: Date | null;
+  attempt: number;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  output: string | null;
+  error: string | null;
+  next_attempt_at: Date | null;
+  lease_expires_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface AiMemoriesTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  key: string;
+  value: string;
+  category: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -281,6 +354,10 @@ export interface DB {
   goals: GoalsTable;
   goal_completions: GoalCompletionsTable;
   metrics_cache: MetricsCacheTable;
+  notification_settings: NotificationSettingsTable;
+  tasks: TasksTable;
+  task_executions: TaskExecutionsTable;
+  ai_memories: AiMemoriesTable;
 }
 
 export interface HaConnectionsTable {

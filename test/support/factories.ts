@@ -77,3 +77,11 @@ export function buildMember(
     ...overrides,
   });
 }
+
+/** The id of a signed-in user's workspace (to scope a test's ticks to its own data). */
+export async function workspaceIdOf(server: TestServer, user: SignedIn): Promise<string> {
+  const res = await gql<{ workspace: { id: string } }>(server.url, '{ workspace { id } }', {}, user.token);
+  const id = res.data?.workspace.id;
+  if (!id) throw new Error(`no workspace id: ${JSON.stringify(res.errors)}`);
+  return id;
+}

@@ -30,6 +30,9 @@ export async function startTestServer(
     HA_ENGINE: 'false',
     // And the Fitbit sync and token refresh run when a test calls `app.quest.sync.tick()`.
     QUEST_SYNC: 'false',
+    // And scheduled tasks run, and pushes go out, when a test ticks `app.tasks` or `app.push`.
+    TASK_ENGINE: 'false',
+    NTFY_ENGINE: 'false',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });

@@ -8,7 +8,13 @@ import { DeliveryStatus, NotificationAudience, NotificationSeverity } from './no
 @Entity({ tableName: 'notifications' })
 @Index({ properties: ['workspace', 'read', 'createdAt'] })
 @Index({ properties: ['recipient', 'read', 'createdAt'] })
-export class Notification extends BaseEntity<'severity' | 'read' | 'deliveryStatus' | 'audience' | 'data'> {
+@Index({
+  name: 'notifications_push_due_index',
+  expression: `create index "notifications_push_due_index" on "notifications" ("next_delivery_at") where "delivery_status" = 'PENDING'`,
+})
+export class Notification extends BaseEntity<
+  'severity' | 'read' | 'deliveryStatus' | 'audience' | 'data' | 'deliveryTopics' | 'deliveryAttempts'
+> {
   @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
   workspace!: Rel<Workspace>;
 
@@ -59,4 +65,15 @@ export class Notification extends BaseEntity<'severity' | 'read' | 'deliveryStat
 
   @Property({ type: 'timestamptz', nullable: true })
   deliveredAt?: Date | null;
+
+  /** ntfy topics the push has still to reach (set when the notification is written). Never a field. */
+  @Property({ type: 'text[]', defaultRaw: `'{}'` })
+  deliveryTopics: string[] = [];
+
+  @Property({ type: 'integer', default: 0 })
+  deliveryAttempts = 0;
+
+  /** When a PENDING push is (re)tried next. */
+  @Property({ type: 'timestamptz', nullable: true })
+  nextDeliveryAt?: Date | null;
 }

@@ -15,5 +15,7 @@ export const selectNotification = (q: ScopedQuery<'notifications'>) =>
     'notifications.read_at as readAt',
     'notifications.read_by_id as readById',
     'notifications.delivery_status as deliveryStatus',
+    'notifications.delivery_error as deliveryError',
+    'notifications.delivered_at as deliveredAt',
     'notifications.created_at as createdAt',
   ]);

@@ -13,6 +13,8 @@ import { selectNotification } from './notifications.read';
 import type { NotificationNode } from './notifications.types';
 
 export interface NewNotification {
+  /** Given when the caller needs the id before the notification is built (a UUIDv7 otherwise). */
+  id?: string;
   workspaceId: string;
   /** A user, or `'admins'` for every admin of the workspace. */
   to: { userId: string } | 'admins';
@@ -50,6 +52,7 @@ export class NotificationsService {
     const toAdmins = input.to === 'admins';
     const recipientId = input.to === 'admins' ? null : input.to.userId;
     const notification = this.em.create(Notification, {
+      ...(input.id ? { id: input.id } : {}),
       workspace: input.workspaceId,
       audience: toAdmins ? NotificationAudience.ADMINS : NotificationAudience.USER,
       recipient: recipientId,

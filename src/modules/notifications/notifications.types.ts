@@ -37,11 +37,29 @@ export class NotificationNode {
   /** Not a GraphQL field: resolves `readBy`. */
   readById!: string | null;
 
-  @Field(() => DeliveryStatus)
+  @Field(() => DeliveryStatus, { description: 'Push (ntfy) delivery; the in-app notification is there in any case' })
   deliveryStatus!: DeliveryStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why the last push attempt failed' })
+  deliveryError!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  deliveredAt!: Date | null;
 
   @Field()
   createdAt!: Date;
 }
 
 export const NotificationConnection = connectionType(NotificationNode, 'Notification');
+
+@ObjectType('NotificationSettings', { simpleResolvers: true })
+export class NotificationSettingsNode {
+  @Field(() => String, {
+    nullable: true,
+    description: "ntfy topic the viewer's notifications are pushed to (their phone subscribes to it)",
+  })
+  ntfyTopic!: string | null;
+
+  @Field({ description: 'Whether this server pushes notifications to ntfy at all (NTFY_URL is set)' })
+  pushAvailable!: boolean;
+}

@@ -34,10 +34,13 @@ export class TimeTriggerScheduler {
   ) {}
 
   /** Fires everything due at `now`; returns how many triggers were claimed. */
-  async tick(now: Date = this.app.clock()): Promise<number> {
+  /**
+   * `onlyWorkspace` limits what is claimed (tests sharing one database with other tests).
+   */
+  async tick(now: Date = this.app.clock(), onlyWorkspace?: string): Promise<number> {
     let total = 0;
     for (;;) {
-      const claimed = await this.claimAndFire(now);
+      const claimed = await this.claimAndFire(now, onlyWorkspace);
       total += claimed;
       if (claimed < this.options.batchSize) return total;
     }
@@ -64,7 +67,7 @@ export class TimeTriggerScheduler {
     await this.#running;
   }
 
-  private async claimAndFire(now: Date): Promise<number> {
+  private async claimAndFire(now: Date, onlyWorkspace: string | undefined): Promise<number> {
     const em = this.app.orm.em.fork();
     const { firings, claimed } = await em.transactional(async (tx) => {
       const db = tx.getKysely<DB>();
@@ -72,6 +75,7 @@ export class TimeTriggerScheduler {
         .select(['t.next_fire_at', 't.missed_policy', 'c.start_time', 'c.end_time', 'c.time_zone', 'c.recurrence_rule'])
         .where('t.is_active', '=', true)
         .where('t.next_fire_at', '<=', now)
+        .$if(onlyWorkspace !== undefined, (q) => q.where('t.workspace_id', '=', onlyWorkspace!))
         .orderBy('t.next_fire_at')
         .limit(this.options.batchSize)
         .forUpdate('t')

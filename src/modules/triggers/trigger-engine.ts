@@ -2,11 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { App } from '../../app';
+import { forEachLimited } from '../../common/concurrency';
 import { Topic, type NotificationReceivedPayload } from '../../common/pubsub';
 import type { DB } from '../../db/tables';
 import { ActivityService } from '../activity/activity.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { runAction, type FiringSubject } from './actions';
+import { runAction, type ActionContext, type FiringSubject } from './actions';
 import type { ActionConfig, TriggerState } from './trigger.config';
 import { TriggerExecution } from './trigger-execution.entity';
 import { TriggerExecutionStatus } from './trigger.enums';
@@ -87,7 +88,23 @@ export class TriggerEngine {
       let status = TriggerExecutionStatus.SUCCESS;
       let outcome: Record<string, unknown>;
       try {
-        outcome = await runAction(firing.action, { ...firing, app: this.app, em, notifications, changedItems });
+        outcome = await runAction(firing.action, {
+          ...firing,
+          ...firingRun(firing),
+          notify: (notification) => {
+            const payload = new NotificationsService(em, this.app.pubSub).build({
+              ...notification,
+              workspaceId: firing.trigger.workspaceId,
+              to: { userId: firing.trigger.userId },
+            });
+            notifications.push(payload);
+            return payload.notificationId;
+          },
+          app: this.app,
+          em,
+          notifications,
+          changedItems,
+        });
       } catch (error) {
         status = TriggerExecutionStatus.FAILURE;
         const details = (error as { result?: Record<string, unknown> }).result ?? {};
@@ -155,6 +172,29 @@ export class TriggerEngine {
   }
 }
 
+/** What the shared actions need to know of a firing: its owner, notice and webhook body. */
+function firingRun(firing: Firing): Pick<ActionContext, 'owner' | 'notice' | 'webhookBody'> {
+  const { trigger, item } = firing;
+  return {
+    owner: { workspaceId: trigger.workspaceId, userId: trigger.userId },
+    notice: {
+      title: item.title,
+      message: `${trigger.triggerType.toLowerCase()} trigger fired for "${item.title}"`,
+      sourceType: 'calendar_item',
+      sourceId: item.id,
+      data: { triggerId: trigger.id },
+    },
+    webhookBody: () => ({
+      event: 'trigger.fired',
+      trigger: { id: trigger.id, type: trigger.triggerType },
+      item: { id: item.id, title: item.title },
+      firedAt: firing.firedAt.toISOString(),
+      scheduledFor: firing.scheduledFor?.toISOString() ?? null,
+      lateMs: firing.lateMs,
+    }),
+  };
+}
+
 /** `last_fired_at` (and any engine state) of every fired trigger, in one statement. */
 async function markFired(db: Kysely<DB>, firings: Firing[]): Promise<void> {
   const ids = firings.map((f) => f.trigger.id);
@@ -167,15 +207,4 @@ async function markFired(db: Kysely<DB>, firings: Firing[]): Promise<void> {
            updated_at = now()
       from unnest(${ids}::uuid[], ${times}::timestamptz[], ${states}::jsonb[]) as x(id, fired_at, state)
      where t.id = x.id`.execute(db);
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
 }

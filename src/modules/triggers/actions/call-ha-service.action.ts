@@ -4,12 +4,12 @@ import { validService } from '../../home-assistant/ha-validation';
 import type { ActionConfig } from '../trigger.config';
 import { TriggerActionType } from '../trigger.enums';
 import { InvalidTriggerError } from '../triggers.errors';
-import type { TriggerAction } from './action';
+import type { ActionRun, TriggerAction } from './action';
 
 type CallConfig = Extract<ActionConfig, { type: TriggerActionType.CALL_HA_SERVICE }>;
 
 /** Calls a service of one of the owner's Home Assistant connections (audited like any call). */
-export const callHaServiceAction: TriggerAction<CallConfig> = {
+export const callHaServiceAction: TriggerAction<CallConfig, ActionRun> = {
   type: TriggerActionType.CALL_HA_SERVICE,
   parse(input) {
     if (!input.connectionId || !input.domain || !input.service) {
@@ -31,7 +31,7 @@ export const callHaServiceAction: TriggerAction<CallConfig> = {
   },
   async run(config, ctx) {
     const result = await new HaLiveService(ctx.app).callService(
-      { workspaceId: ctx.trigger.workspaceId, userId: ctx.trigger.userId },
+      { workspaceId: ctx.owner.workspaceId, userId: ctx.owner.userId },
       config,
     );
     return {

@@ -1,15 +1,15 @@
 import type { ActionConfig } from '../trigger.config';
 import { TriggerActionType } from '../trigger.enums';
 import { InvalidTriggerError } from '../triggers.errors';
-import type { TriggerAction } from './action';
+import type { ActionRun, TriggerAction } from './action';
 
 type WebhookConfig = Extract<ActionConfig, { type: TriggerActionType.WEBHOOK }>;
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 30_000;
 
-/** POSTs a JSON description of the firing to a URL; a non-2xx answer or a timeout is a failure. */
-export const webhookAction: TriggerAction<WebhookConfig> = {
+/** POSTs a JSON description of the firing (or run) to a URL; a non-2xx answer or a timeout is a failure. */
+export const webhookAction: TriggerAction<WebhookConfig, ActionRun> = {
   type: TriggerActionType.WEBHOOK,
   parse(input) {
     let url: URL;
@@ -32,14 +32,7 @@ export const webhookAction: TriggerAction<WebhookConfig> = {
     const response = await fetch(config.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'HomeOS-API' },
-      body: JSON.stringify({
-        event: 'trigger.fired',
-        trigger: { id: ctx.trigger.id, type: ctx.trigger.triggerType },
-        item: { id: ctx.item.id, title: ctx.item.title },
-        firedAt: ctx.firedAt.toISOString(),
-        scheduledFor: ctx.scheduledFor?.toISOString() ?? null,
-        lateMs: ctx.lateMs,
-      }),
+      body: JSON.stringify(ctx.webhookBody()),
       signal: AbortSignal.timeout(config.timeoutMs),
     });
     await response.body?.cancel();
