@@ -43,4 +43,73 @@ export class Reader {
       { maxBatchSize: 1000 },
     );
   }
+
+  /**
+   * Per-request loader of the first `first + 1` rows of many parents in one statement (a window
+   * per parent), so a list with a page of children per item costs one query however long it is.
+   * `columns` alias the columns to the row's fields; `parentField` and `sortField` are among them.
+   */
+  pagesByParent<T extends TenantTable, Row extends { id: string }>(
+    table: T,
+    columns: readonly string[],
+    page: ChildPage<T>,
+  ): DataLoader<string, Row[]> {
+    const dir = sql.raw(page.direction);
+    const idColumn = sql.ref(`${table}.id`);
+    return new DataLoader<string, Row[]>(async (parentIds) => {
+      const scoped = page.where ? page.where(this.from(table)) : this.from(table);
+      const ranked = scoped
+        .select(columns as never)
+        .select(
+          sql<number>`row_number() over (partition by ${sql.ref(page.parentColumn)} order by ${sql.ref(page.sortColumn)} ${dir}, ${idColumn} ${dir})`.as(
+            'rank',
+          ),
+        )
+        .where(sql<boolean>`${sql.ref(page.parentColumn)} = any(${parentIds as string[]}::uuid[])`);
+      const rows = (await this.db
+        .selectFrom(ranked.as('page'))
+        .selectAll()
+        .where(sql<boolean>`page.rank <= ${page.first + 1}`)
+        .orderBy(sql`${sql.ref(`page.${page.sortField}`)} ${dir}`)
+        .orderBy(sql`page.id ${dir}`)
+        .execute()) as unknown as Array<Row & { rank: number }>;
+      const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
+      for (const { rank: _rank, ...row } of rows) {
+        byParent.get((row as unknown as Record<string, string>)[page.parentField]!)?.push(row as unknown as Row);
+      }
+      return parentIds.map((id) => byParent.get(id) ?? []);
+    });
+  }
+
+  /** Per-request loader of how many rows each of many parents has, in one statement. */
+  countsByParent<T extends TenantTable>(
+    table: T,
+    parentColumn: string,
+    where?: (query: ScopedQuery<T>) => ScopedQuery<T>,
+  ): DataLoader<string, number> {
+    return new DataLoader<string, number>(async (parentIds) => {
+      const scoped = where ? where(this.from(table)) : this.from(table);
+      const rows = (await scoped
+        .select([sql<string>`${sql.ref(parentColumn)}`.as('parentId'), sql<number>`count(*)::int`.as('count')])
+        .where(sql<boolean>`${sql.ref(parentColumn)} = any(${parentIds as string[]}::uuid[])`)
+        .groupBy(sql.ref(parentColumn) as never)
+        .execute()) as Array<{ parentId: string; count: number }>;
+      const counts = new Map(rows.map((r) => [r.parentId, r.count]));
+      return parentIds.map((id) => counts.get(id) ?? 0);
+    });
+  }
+}
+
+/** How `Reader.pagesByParent` pages the children of each parent. */
+export interface ChildPage<T extends TenantTable> {
+  /** The parent key, e.g. `trigger_executions.trigger_id`, and the row field it is read as. */
+  parentColumn: string;
+  parentField: string;
+  /** The order within a parent (the id breaks ties): a column and the row field it is read as. */
+  sortColumn: string;
+  sortField: string;
+  direction: 'asc' | 'desc';
+  first: number;
+  /** A further condition on the children (e.g. a status filter). */
+  where?: (query: ScopedQuery<T>) => ScopedQuery<T>;
 }

@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import { sql } from 'kysely';
 import type { Reader, ScopedQuery } from '../../common/reader';
 import { TaskActionType } from './assistant.enums';
@@ -57,48 +56,21 @@ export function ownExecutions(reader: Reader, userId: string) {
   );
 }
 
-/**
- * The newest `first + 1` executions of many tasks in one query (a window per task), so a list of
- * tasks with their executions costs one statement however long it is.
- */
+/** The newest `first + 1` executions of many tasks, in one statement. */
 export function latestExecutionsLoader(reader: Reader, first: number, columns: string[]) {
-  return new DataLoader<string, TaskExecutionNode[]>(async (taskIds) => {
-    const ranked = reader
-      .from('task_executions')
-      .select(columns as never)
-      .select(
-        sql<number>`row_number() over (partition by task_executions.task_id order by task_executions.created_at desc, task_executions.id desc)`.as(
-          'rank',
-        ),
-      )
-      .where(sql<boolean>`task_executions.task_id = any(${taskIds as string[]}::uuid[])`);
-    const rows = await reader.db
-      .selectFrom(ranked.as('e'))
-      .selectAll()
-      .where('e.rank', '<=', first + 1)
-      .orderBy('e.createdAt', 'desc')
-      .orderBy('e.id', 'desc')
-      .execute();
-    const byTask = new Map<string, TaskExecutionNode[]>(taskIds.map((id) => [id, []]));
-    for (const { rank: _rank, ...row } of rows as unknown as Array<TaskExecutionNode & { rank: number }>) {
-      byTask.get(row.taskId)?.push(row);
-    }
-    return taskIds.map((id) => byTask.get(id) ?? []);
+  return reader.pagesByParent<'task_executions', TaskExecutionNode>('task_executions', columns, {
+    parentColumn: 'task_executions.task_id',
+    parentField: 'taskId',
+    sortColumn: 'task_executions.created_at',
+    sortField: 'createdAt',
+    direction: 'desc',
+    first,
   });
 }
 
-/** Execution counts of many tasks in one query. */
+/** Execution counts of many tasks in one statement. */
 export function executionCountLoader(reader: Reader) {
-  return new DataLoader<string, number>(async (taskIds) => {
-    const rows = await reader
-      .from('task_executions')
-      .select(['task_executions.task_id as taskId', sql<number>`count(*)::int`.as('count')])
-      .where(sql<boolean>`task_executions.task_id = any(${taskIds as string[]}::uuid[])`)
-      .groupBy('task_executions.task_id')
-      .execute();
-    const counts = new Map(rows.map((r) => [r.taskId, r.count]));
-    return taskIds.map((id) => counts.get(id) ?? 0);
-  });
+  return reader.countsByParent('task_executions', 'task_executions.task_id');
 }
 
 /** Actions (JSON) of many tasks, for the rows that ask for them. */

@@ -47,48 +47,21 @@ export function triggersByItemLoader(reader: Reader, userId: string, columns: st
   });
 }
 
-/**
- * The newest `first + 1` executions of many triggers in one query (a window per trigger), so a
- * list of triggers with their executions costs one statement however long it is.
- */
+/** The newest `first + 1` executions of many triggers, in one statement. */
 export function latestExecutionsLoader(reader: Reader, first: number, columns: string[]) {
-  return new DataLoader<string, TriggerExecutionNode[]>(async (triggerIds) => {
-    const ranked = reader
-      .from('trigger_executions')
-      .select(columns as never)
-      .select(
-        sql<number>`row_number() over (partition by trigger_executions.trigger_id order by trigger_executions.fired_at desc, trigger_executions.id desc)`.as(
-          'rank',
-        ),
-      )
-      .where(sql<boolean>`trigger_executions.trigger_id = any(${triggerIds as string[]}::uuid[])`);
-    const rows = await reader.db
-      .selectFrom(ranked.as('e'))
-      .selectAll()
-      .where('e.rank', '<=', first + 1)
-      .orderBy('e.firedAt', 'desc')
-      .orderBy('e.id', 'desc')
-      .execute();
-    const byTrigger = new Map<string, TriggerExecutionNode[]>(triggerIds.map((id) => [id, []]));
-    for (const { rank: _rank, ...row } of rows as unknown as Array<TriggerExecutionNode & { rank: number }>) {
-      byTrigger.get(row.triggerId)?.push(row);
-    }
-    return triggerIds.map((id) => byTrigger.get(id) ?? []);
+  return reader.pagesByParent<'trigger_executions', TriggerExecutionNode>('trigger_executions', columns, {
+    parentColumn: 'trigger_executions.trigger_id',
+    parentField: 'triggerId',
+    sortColumn: 'trigger_executions.fired_at',
+    sortField: 'firedAt',
+    direction: 'desc',
+    first,
   });
 }
 
-/** Execution counts of many triggers in one query. */
+/** Execution counts of many triggers in one statement. */
 export function executionCountLoader(reader: Reader) {
-  return new DataLoader<string, number>(async (triggerIds) => {
-    const rows = await reader
-      .from('trigger_executions')
-      .select(['trigger_executions.trigger_id as triggerId', sql<number>`count(*)::int`.as('count')])
-      .where(sql<boolean>`trigger_executions.trigger_id = any(${triggerIds as string[]}::uuid[])`)
-      .groupBy('trigger_executions.trigger_id')
-      .execute();
-    const counts = new Map(rows.map((r) => [r.triggerId, r.count]));
-    return triggerIds.map((id) => counts.get(id) ?? 0);
-  });
+  return reader.countsByParent('trigger_executions', 'trigger_executions.trigger_id');
 }
 
 /**

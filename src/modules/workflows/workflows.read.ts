@@ -240,89 +240,41 @@ export function stepsByWorkflowLoader(reader: Reader, selection: StepSelection) 
   });
 }
 
-/**
- * The newest `first + 1` runs of many workflows in one query (a window per workflow), so a list
- * of workflows with their runs costs one statement however long it is.
- */
+/** The newest `first + 1` runs of many workflows, in one statement. */
 export function latestHealthLogsLoader(reader: Reader, first: number, status: RunStatus | null, columns: string[]) {
-  return new DataLoader<string, HealthLogNode[]>(async (workflowIds) => {
-    let ranked = reader
-      .from('health_logs')
-      .select(columns as never)
-      .select(
-        sql<number>`row_number() over (partition by health_logs.workflow_id order by health_logs.created_at desc, health_logs.id desc)`.as(
-          'rank',
-        ),
-      )
-      .where(sql<boolean>`health_logs.workflow_id = any(${workflowIds as string[]}::uuid[])`);
-    if (status) ranked = ranked.where('health_logs.status', '=', status);
-    const rows = await reader.db
-      .selectFrom(ranked.as('h'))
-      .selectAll()
-      .where('h.rank', '<=', first + 1)
-      .orderBy('h.createdAt', 'desc')
-      .orderBy('h.id', 'desc')
-      .execute();
-    const byWorkflow = new Map<string, HealthLogNode[]>(workflowIds.map((id) => [id, []]));
-    for (const { rank: _rank, ...row } of rows as unknown as Array<HealthLogNode & { rank: number }>) {
-      byWorkflow.get(row.workflowId)?.push(row);
-    }
-    return workflowIds.map((id) => byWorkflow.get(id) ?? []);
+  return reader.pagesByParent<'health_logs', HealthLogNode>('health_logs', columns, {
+    parentColumn: 'health_logs.workflow_id',
+    parentField: 'workflowId',
+    sortColumn: 'health_logs.created_at',
+    sortField: 'createdAt',
+    direction: 'desc',
+    first,
+    ...(status ? { where: (q) => q.where('health_logs.status', '=', status) } : {}),
   });
 }
 
-/** Run counts of many workflows in one query. */
+/** Run counts of many workflows in one statement. */
 export function healthLogCountLoader(reader: Reader, status: RunStatus | null) {
-  return new DataLoader<string, number>(async (workflowIds) => {
-    let query = reader
-      .from('health_logs')
-      .select(['health_logs.workflow_id as workflowId', sql<number>`count(*)::int`.as('count')])
-      .where(sql<boolean>`health_logs.workflow_id = any(${workflowIds as string[]}::uuid[])`)
-      .groupBy('health_logs.workflow_id');
-    if (status) query = query.where('health_logs.status', '=', status);
-    const rows = await query.execute();
-    const counts = new Map(rows.map((r) => [r.workflowId, r.count]));
-    return workflowIds.map((id) => counts.get(id) ?? 0);
-  });
+  return reader.countsByParent(
+    'health_logs',
+    'health_logs.workflow_id',
+    status ? (q) => q.where('health_logs.status', '=', status) : undefined,
+  );
 }
 
-/** The oldest `first + 1` screenshots of many workflows in one query (a window per workflow). */
+/** The oldest `first + 1` screenshots of many workflows, in one statement. */
 export function firstScreenshotsLoader(reader: Reader, first: number, columns: string[]) {
-  return new DataLoader<string, ScreenshotNode[]>(async (workflowIds) => {
-    const ranked = reader
-      .from('screenshots')
-      .select(columns as never)
-      .select(
-        sql<number>`row_number() over (partition by screenshots.workflow_id order by screenshots.created_at, screenshots.id)`.as(
-          'rank',
-        ),
-      )
-      .where(sql<boolean>`screenshots.workflow_id = any(${workflowIds as string[]}::uuid[])`);
-    const rows = await reader.db
-      .selectFrom(ranked.as('s'))
-      .selectAll()
-      .where('s.rank', '<=', first + 1)
-      .orderBy('s.createdAt')
-      .orderBy('s.id')
-      .execute();
-    const byWorkflow = new Map<string, ScreenshotNode[]>(workflowIds.map((id) => [id, []]));
-    for (const { rank: _rank, ...row } of rows as unknown as Array<ScreenshotNode & { rank: number }>) {
-      byWorkflow.get(row.workflowId)?.push(row);
-    }
-    return workflowIds.map((id) => byWorkflow.get(id) ?? []);
+  return reader.pagesByParent<'screenshots', ScreenshotNode>('screenshots', columns, {
+    parentColumn: 'screenshots.workflow_id',
+    parentField: 'workflowId',
+    sortColumn: 'screenshots.created_at',
+    sortField: 'createdAt',
+    direction: 'asc',
+    first,
   });
 }
 
-/** Screenshot counts of many workflows in one query. */
+/** Screenshot counts of many workflows in one statement. */
 export function screenshotCountLoader(reader: Reader) {
-  return new DataLoader<string, number>(async (workflowIds) => {
-    const rows = await reader
-      .from('screenshots')
-      .select(['screenshots.workflow_id as workflowId', sql<number>`count(*)::int`.as('count')])
-      .where(sql<boolean>`screenshots.workflow_id = any(${workflowIds as string[]}::uuid[])`)
-      .groupBy('screenshots.workflow_id')
-      .execute();
-    const counts = new Map(rows.map((r) => [r.workflowId, r.count]));
-    return workflowIds.map((id) => counts.get(id) ?? 0);
-  });
+  return reader.countsByParent('screenshots', 'screenshots.workflow_id');
 }
